@@ -1,0 +1,47 @@
+# Two commands matter: `make demo` and `make test`. Both bootstrap uv and the virtualenv
+# on a fresh machine (only python3, pip and make are assumed).
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+UV_HOME := $(CURDIR)/.tools
+UV := $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test up down migrate lint format bootstrap clean
+
+$(UV_HOME)/bin/uv:
+	python3 -m venv $(UV_HOME)
+	$(UV_HOME)/bin/pip install --quiet uv
+
+$(BIN)/orchestrator: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+bootstrap: $(BIN)/orchestrator
+
+demo: bootstrap  ## start the stack in the background and build a sample idea end to end
+	$(BIN)/orchestrator demo
+
+test: bootstrap  ## the whole test suite (starts its own Temporal servers; PostgreSQL when CI=true)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+up: bootstrap  ## run the stack in the foreground (Ctrl-C stops it)
+	$(BIN)/orchestrator up
+
+down: bootstrap
+	$(BIN)/orchestrator down
+
+migrate: bootstrap  ## upgrade the database to the latest migration
+	$(BIN)/orchestrator migrate
+
+lint: bootstrap
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy core workflows activities adapters agents db services api cli worker
+
+format: bootstrap
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf .orchestrator

@@ -1,0 +1,138 @@
+"""Developer: a coding agent works on one task in a sandboxed checkout and pushes a branch."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.context import ActivityContext
+from activities.heartbeat import heartbeating
+from activities.workspace import checkout
+from adapters.forge import git
+from adapters.forge.base import Forge
+from adapters.llm.base import ChatModel
+from adapters.sandbox.base import Sandbox
+from agents.coding_agent import run_coding_agent
+from agents.prompts import developer_messages
+from agents.schemas import TaskSpec
+from core.contracts import CodingResult, DeveloperInput, PullRequestRef
+from db.engine import transaction
+from db.repositories import events, tasks
+
+
+def branch_for(task_key: str) -> str:
+    return f"task/{task_key}"
+
+
+class DeveloperActivities:
+    def __init__(
+        self, ctx: ActivityContext, model: ChatModel, forge: Forge, sandbox: Sandbox
+    ) -> None:
+        self._ctx = ctx
+        self._model = model
+        self._forge = forge
+        self._sandbox = sandbox
+
+    @activity.defn(name="developer.write_code")
+    async def write_code(self, input: DeveloperInput) -> CodingResult:
+        spec = await self._ctx.spec(input.tenant_id, input.project_id)
+        repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
+        async with transaction(self._ctx.sessions) as session:
+            task = await tasks.get_by_key(
+                session=session,
+                tenant_id=input.tenant_id,
+                project_id=input.project_id,
+                key=input.task_key,
+            )
+            task_spec = TaskSpec(
+                key=task.key, title=task.title, description=task.description, files=task.files
+            )
+        branch = branch_for(input.task_key)
+        # Rework continues the pushed branch; a first round (or a retry of it) starts from main.
+        start = branch if input.round > 1 and await git.remote_head(repo.clone_url, branch) else None
+        async with checkout(
+            self._ctx.settings.workspaces_dir, repo, f"{input.task_key}-r{input.round}", start
+        ) as path:
+            if start is None:
+                await git.checkout_new_branch(path, branch)
+            async with heartbeating():
+                result = await run_coding_agent(
+                    model=self._model,
+                    sandbox=self._sandbox,
+                    workspace=path,
+                    messages=developer_messages(spec, task_spec, input.feedback),
+                    on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
+                )
+            await self._ctx.record_usage(
+                input.tenant_id, input.project_id, f"developer:{input.task_key}", result.replies
+            )
+            sha = await git.commit_all(path, f"{task_spec.title}\n\n{result.summary}")
+            if sha is None and start is None:
+                raise ApplicationError(
+                    f"the coding agent changed nothing for task '{input.task_key}'"
+                )
+            # Force: a retried first round replaces the branch an interrupted attempt pushed.
+            await git.push(path, branch, force=True)
+            head = await git.rev_parse(path, "HEAD")
+        async with transaction(self._ctx.sessions) as session:
+            task = await tasks.get_by_key(
+                session=session,
+                tenant_id=input.tenant_id,
+                project_id=input.project_id,
+                key=input.task_key,
+            )
+            await tasks.update(
+                session=session,
+                task=task,
+                status="in_review",
+                branch=branch,
+                rounds=input.round,
+                summary=result.summary,
+            )
+            await events.append(
+                session=session,
+                tenant_id=input.tenant_id,
+                project_id=input.project_id,
+                kind="code_written",
+                message=f"{input.task_key}: {result.summary}",
+                payload={"round": input.round, "files": result.files_written, "head": head},
+            )
+        return CodingResult(
+            task_key=input.task_key,
+            branch=branch,
+            head_sha=head,
+            finished=result.finished,
+            summary=result.summary,
+        )
+
+    @activity.defn(name="developer.open_pull_request")
+    async def open_pull_request(self, ref: PullRequestRef) -> PullRequestRef:
+        repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
+        async with transaction(self._ctx.sessions) as session:
+            task = await tasks.get_by_key(
+                session=session, tenant_id=ref.tenant_id, project_id=ref.project_id, key=ref.task_key
+            )
+            title, body = task.title, task.summary or task.description
+        pr = await self._forge.open_pull_request(
+            repo=repo, branch=ref.branch, title=title, body=body
+        )
+        async with transaction(self._ctx.sessions) as session:
+            task = await tasks.get_by_key(
+                session=session, tenant_id=ref.tenant_id, project_id=ref.project_id, key=ref.task_key
+            )
+            await tasks.update(session=session, task=task, pr_number=pr.number)
+            await events.append(
+                session=session,
+                tenant_id=ref.tenant_id,
+                project_id=ref.project_id,
+                kind="pull_request_opened",
+                message=f"#{pr.number} {title}",
+                payload={"url": pr.url, "branch": pr.branch},
+            )
+        return PullRequestRef(
+            project_id=ref.project_id,
+            tenant_id=ref.tenant_id,
+            task_key=ref.task_key,
+            branch=pr.branch,
+            pr_number=pr.number,
+        )

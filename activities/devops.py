@@ -1,0 +1,95 @@
+"""DevOps: deploy the merged main branch, health-check it, record the release or the rollback."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.context import ActivityContext
+from activities.heartbeat import heartbeating
+from adapters.deploy.base import Deployer, ReleaseOutcome, ReleaseRequest
+from adapters.forge import git
+from adapters.forge.base import Forge
+from core.contracts import DeployInput, DeployResult, ProjectRef
+from db.engine import transaction
+from db.repositories import deployments, events, projects
+
+
+class DevOpsActivities:
+    def __init__(self, ctx: ActivityContext, forge: Forge, deployer: Deployer) -> None:
+        self._ctx = ctx
+        self._forge = forge
+        self._deployer = deployer
+
+    @activity.defn(name="devops.main_head")
+    async def main_head(self, ref: ProjectRef) -> str:
+        repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
+        head = await git.remote_head(repo.clone_url, repo.default_branch)
+        if head is None:
+            raise ApplicationError(f"{repo.web_url} has no {repo.default_branch} branch")
+        return head
+
+    @activity.defn(name="devops.deploy_release")
+    async def deploy_release(self, input: DeployInput) -> DeployResult:
+        repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
+        async with heartbeating():
+            outcome = await self._deployer.deploy(
+                ReleaseRequest(
+                    project_slug=repo.name,
+                    release_id=input.release_id,
+                    repo_url=repo.clone_url,
+                    commit=input.commit,
+                    port=input.port,
+                    health_path=self._ctx.settings.deploy.health_path,
+                )
+            )
+        await self._record(input.tenant_id, input.project_id, outcome, input.commit, "deploy")
+        return DeployResult(
+            status=outcome.status,
+            release_id=outcome.release_id,
+            url=outcome.url,
+            message=outcome.message,
+        )
+
+    @activity.defn(name="devops.rollback_release")
+    async def rollback_release(self, ref: ProjectRef) -> DeployResult:
+        port = await self._ctx.port(ref.tenant_id, ref.project_id)
+        repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
+        async with heartbeating():
+            outcome = await self._deployer.rollback(project_slug=repo.name, port=port)
+        await self._record(ref.tenant_id, ref.project_id, outcome, "", "rollback")
+        return DeployResult(
+            status=outcome.status,
+            release_id=outcome.release_id,
+            url=outcome.url,
+            message=outcome.message,
+        )
+
+    async def _record(
+        self, tenant_id: str, project_id: str, outcome: ReleaseOutcome, commit: str, action: str
+    ) -> None:
+        async with transaction(self._ctx.sessions) as session:
+            await deployments.record(
+                session=session,
+                tenant_id=tenant_id,
+                project_id=project_id,
+                release_id=outcome.release_id,
+                commit=commit,
+                status=outcome.status,
+                url=outcome.url,
+                previous_release_id=outcome.previous_release_id,
+                message=outcome.message,
+            )
+            if outcome.status == "healthy":
+                project = await projects.get(
+                    session=session, tenant_id=tenant_id, project_id=project_id
+                )
+                await projects.update(session=session, project=project, live_url=outcome.url)
+            await events.append(
+                session=session,
+                tenant_id=tenant_id,
+                project_id=project_id,
+                kind=f"{action}_{outcome.status}",
+                message=outcome.message,
+                payload={"release": outcome.release_id, "previous": outcome.previous_release_id},
+            )

@@ -1,0 +1,95 @@
+"""Reviewer: run the pull request's tests in a sandbox, ask the model for a verdict, merge."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.context import ActivityContext
+from activities.heartbeat import heartbeating
+from activities.workspace import checkout
+from adapters.forge.base import Forge
+from adapters.llm.base import ChatModel
+from adapters.sandbox.base import CommandResult, Sandbox
+from agents.prompts import reviewer_messages
+from agents.schemas import ReviewVerdict, TaskSpec
+from agents.structured import ask_structured
+from core.contracts import MergeResult, PullRequestRef, ReviewResult
+from db.engine import transaction
+from db.repositories import events, tasks
+
+TEST_COMMAND = "python3 -m unittest discover -s tests -v"
+
+
+def test_report(result: CommandResult) -> str:
+    verdict = "PASSED" if result.ok else ("TIMED OUT" if result.timed_out else "FAILED")
+    output = (result.stdout + "\n" + result.stderr).strip()
+    return f"$ {TEST_COMMAND}\nexit code {result.exit_code}: tests {verdict}\n{output[-6000:]}"
+
+
+class ReviewerActivities:
+    def __init__(
+        self, ctx: ActivityContext, model: ChatModel, forge: Forge, sandbox: Sandbox
+    ) -> None:
+        self._ctx = ctx
+        self._model = model
+        self._forge = forge
+        self._sandbox = sandbox
+
+    @activity.defn(name="reviewer.review_pull_request")
+    async def review_pull_request(self, ref: PullRequestRef) -> ReviewResult:
+        spec = await self._ctx.spec(ref.tenant_id, ref.project_id)
+        repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
+        async with transaction(self._ctx.sessions) as session:
+            task = await tasks.get_by_key(
+                session=session, tenant_id=ref.tenant_id, project_id=ref.project_id, key=ref.task_key
+            )
+            task_spec = TaskSpec(
+                key=task.key, title=task.title, description=task.description, files=task.files
+            )
+        async with (
+            heartbeating(),
+            checkout(self._ctx.settings.workspaces_dir, repo, f"review-{ref.task_key}", ref.branch)
+            as path,
+        ):
+            tests = await self._sandbox.run(path, TEST_COMMAND, timeout_s=300)
+        diff = await self._forge.get_diff(repo=repo, number=ref.pr_number)
+        report = test_report(tests)
+        verdict, replies = await ask_structured(
+            self._model, reviewer_messages(spec, task_spec, diff, report), ReviewVerdict
+        )
+        # Tests are the gate a model cannot talk its way around.
+        approved = verdict.approved and tests.ok
+        await self._ctx.record_usage(ref.tenant_id, ref.project_id, "reviewer", replies)
+        async with transaction(self._ctx.sessions) as session:
+            await events.append(
+                session=session,
+                tenant_id=ref.tenant_id,
+                project_id=ref.project_id,
+                kind="review_approved" if approved else "changes_requested",
+                message=f"#{ref.pr_number} {ref.task_key}: {verdict.comments}",
+                payload={"tests_passed": tests.ok, "pr": ref.pr_number},
+            )
+        return ReviewResult(
+            task_key=ref.task_key,
+            approved=approved,
+            tests_passed=tests.ok,
+            comments=verdict.comments if tests.ok else f"{verdict.comments}\n\n{report}",
+        )
+
+    @activity.defn(name="reviewer.merge_pull_request")
+    async def merge_pull_request(self, ref: PullRequestRef) -> MergeResult:
+        repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
+        pr = await self._forge.merge_pull_request(repo=repo, number=ref.pr_number)
+        async with transaction(self._ctx.sessions) as session:
+            task = await tasks.get_by_key(
+                session=session, tenant_id=ref.tenant_id, project_id=ref.project_id, key=ref.task_key
+            )
+            await tasks.update(session=session, task=task, status="merged")
+            await events.append(
+                session=session,
+                tenant_id=ref.tenant_id,
+                project_id=ref.project_id,
+                kind="pull_request_merged",
+                message=f"#{pr.number} merged as {pr.merge_sha}",
+            )
+        return MergeResult(task_key=ref.task_key, merge_sha=pr.merge_sha or "")

@@ -1,0 +1,29 @@
+"""Fresh per-activity git checkouts under the data dir."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from temporalio import activity
+
+from adapters.forge import git
+from adapters.forge.base import RepoInfo
+
+
+@asynccontextmanager
+async def checkout(
+    root: Path, repo: RepoInfo, name: str, branch: str | None = None
+) -> AsyncIterator[Path]:
+    """Clone `repo` (at `branch` if given) into a directory no earlier attempt left dirty."""
+    info = activity.info()
+    path = root / info.workflow_id / f"{name}-a{info.attempt}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    await git.clone(repo.clone_url, path, branch=branch)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,37 @@
+"""Zavhoz: hand out resources as handles (the LLM never sees raw values of secrets)."""
+
+from __future__ import annotations
+
+from temporalio import activity
+
+from activities.context import ActivityContext
+from core.contracts import Allocation, ProjectRef
+from db.engine import transaction
+from db.repositories import events, resources
+
+
+class ZavhozActivities:
+    def __init__(self, ctx: ActivityContext) -> None:
+        self._ctx = ctx
+
+    @activity.defn(name="zavhoz.allocate_resources")
+    async def allocate_resources(self, ref: ProjectRef) -> Allocation:
+        deploy = self._ctx.settings.deploy
+        async with transaction(self._ctx.sessions) as session:
+            port = await resources.allocate_port(
+                session=session,
+                tenant_id=ref.tenant_id,
+                project_id=ref.project_id,
+                start=deploy.port_range_start,
+                end=deploy.port_range_end,
+            )
+            handle = f"port://{ref.project_id}/http"
+            await events.append(
+                session=session,
+                tenant_id=ref.tenant_id,
+                project_id=ref.project_id,
+                kind="resource_allocated",
+                message=f"{handle} = {port.value}",
+                payload={"kind": "port", "handle": handle},
+            )
+        return Allocation(port=int(port.value), handles=[handle])

@@ -1,0 +1,358 @@
+"""Deploy releases to this host with ansible-runner and the playbooks in infra/ansible/."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ansible_runner
+import httpx
+import structlog
+
+from adapters.deploy.base import ReleaseOutcome, ReleaseRequest, ReleaseStatus
+
+log = structlog.get_logger()
+
+# The service convention the playbooks start: `<python> server.py --port <port>`.
+SERVICE_SCRIPT = "server.py"
+_RUNNER_IDENT = "run"
+_STOP_GRACE_S = 5.0
+
+
+def find_playbooks_dir() -> Path:
+    """The repository's infra/ansible folder."""
+    return Path(__file__).resolve().parents[2] / "infra" / "ansible"
+
+
+@dataclass(frozen=True)
+class _ProjectLayout:
+    """Paths under <releases_dir>/<slug>; must match infra/ansible/vars/layout.yml."""
+
+    root: Path
+
+    @property
+    def current(self) -> Path:
+        return self.root / "current"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.root / "run" / "service.pid"
+
+    @property
+    def history_file(self) -> Path:
+        return self.root / "history"
+
+    def release_dir(self, release_id: str) -> Path:
+        return self.root / "releases" / release_id
+
+    def current_release_id(self) -> str | None:
+        if not self.current.is_symlink():
+            return None
+        return Path(os.readlink(self.current)).name
+
+    def history(self) -> list[str]:
+        try:
+            lines = self.history_file.read_text().splitlines()
+        except FileNotFoundError:
+            return []
+        return [line.strip() for line in lines if line.strip()]
+
+    def new_runner_dir(self, label: str) -> Path:
+        """A fresh private_data_dir per run, so each run's artifacts stay readable."""
+        base = self.root / "runner"
+        base.mkdir(parents=True, exist_ok=True)
+        n = 1
+        while True:
+            candidate = base / f"{label}-{n}"
+            try:
+                candidate.mkdir()
+            except FileExistsError:
+                n += 1
+                continue
+            return candidate
+
+
+@dataclass(frozen=True)
+class _PlaybookRun:
+    succeeded: bool
+    rc: int
+    stats: dict[str, Any]  # what the playbook reported with set_stats
+    failure: str  # the failing task's message, for a person
+    log_path: Path
+
+
+class AnsibleDeployer:
+    """Releases under releases_dir/<slug>, started and health-checked by ansible on localhost."""
+
+    name = "ansible"
+
+    def __init__(
+        self,
+        *,
+        releases_dir: Path,
+        playbooks_dir: Path,
+        host: str = "127.0.0.1",
+        health_timeout_s: float = 20.0,
+        python: str = "python3",
+    ) -> None:
+        self._releases_dir = releases_dir
+        self._playbooks_dir = playbooks_dir
+        self._host = host
+        self._health_timeout_s = health_timeout_s
+        self._python = python
+
+    async def deploy(self, request: ReleaseRequest) -> ReleaseOutcome:
+        layout = self._layout(request.project_slug)
+        url = f"http://{self._host}:{request.port}"
+        release_dir = layout.release_dir(request.release_id)
+        previous_id = layout.current_release_id()
+
+        # A retried activity must not create a second release of the same id.
+        if previous_id == request.release_id and await _answers_200(
+            request.port, request.health_path
+        ):
+            earlier = [rid for rid in layout.history() if rid != request.release_id]
+            return ReleaseOutcome(
+                status="healthy",
+                release_id=request.release_id,
+                url=url,
+                release_dir=str(release_dir),
+                previous_release_id=earlier[-1] if earlier else None,
+                message=f"Release {request.release_id} is already live at {url}.",
+            )
+
+        run = await self._run(
+            "deploy.yml",
+            layout.new_runner_dir(request.release_id),
+            {
+                **self._common_vars(request.project_slug, request.port, request.health_path),
+                "release_id": request.release_id,
+                "repo_url": request.repo_url,
+                "commit": request.commit,
+            },
+        )
+        previous_id = run.stats.get("previous_release_id") or previous_id or None
+        status = _deploy_status(run)
+        if status == "healthy":
+            message = f"Release {request.release_id} is live at {url}" + (
+                f" (replacing {previous_id})." if previous_id else "."
+            )
+        else:
+            message = run.failure
+        log.info(
+            "deploy.finished",
+            project=request.project_slug,
+            release_id=request.release_id,
+            status=status,
+            previous_release_id=previous_id,
+            log_path=str(run.log_path),
+        )
+        return ReleaseOutcome(
+            status=status,
+            release_id=request.release_id,
+            url=url,
+            release_dir=str(release_dir),
+            previous_release_id=previous_id,
+            message=message,
+            log_path=str(run.log_path),
+        )
+
+    async def rollback(self, *, project_slug: str, port: int) -> ReleaseOutcome:
+        layout = self._layout(project_slug)
+        url = f"http://{self._host}:{port}"
+        left_id = layout.current_release_id()
+        run = await self._run(
+            "rollback.yml",
+            layout.new_runner_dir("rollback"),
+            self._common_vars(project_slug, port, "/health"),
+        )
+        release_id = str(run.stats.get("release_id") or left_id or "")
+        status: ReleaseStatus = "healthy" if run.succeeded else "failed"
+        message = (
+            f"Rolled back from {left_id} to {release_id}; live at {url}."
+            if run.succeeded
+            else run.failure
+        )
+        log.info(
+            "rollback.finished",
+            project=project_slug,
+            release_id=release_id,
+            status=status,
+            log_path=str(run.log_path),
+        )
+        return ReleaseOutcome(
+            status=status,
+            release_id=release_id,
+            url=url,
+            release_dir=str(layout.release_dir(release_id)) if release_id else "",
+            previous_release_id=left_id,
+            message=message,
+            log_path=str(run.log_path),
+        )
+
+    async def stop(self, *, project_slug: str) -> None:
+        pid_file = self._layout(project_slug).pid_file
+        pid = _service_pid(pid_file)
+        if pid is not None:
+            await _stop_process_group(pid)
+            log.info("service.stopped", project=project_slug, pid=pid)
+        pid_file.unlink(missing_ok=True)
+
+    def _layout(self, project_slug: str) -> _ProjectLayout:
+        return _ProjectLayout(self._releases_dir / project_slug)
+
+    def _common_vars(self, project_slug: str, port: int, health_path: str) -> dict[str, Any]:
+        return {
+            "releases_root": str(self._releases_dir.resolve()),
+            "project_slug": project_slug,
+            "service_port": port,
+            "health_path": health_path,
+            "python_bin": self._python,
+            "health_timeout": self._health_timeout_s,
+        }
+
+    async def _run(self, playbook: str, runner_dir: Path, extravars: dict[str, Any]) -> _PlaybookRun:
+        log.info("ansible.run", playbook=playbook, runner_dir=str(runner_dir))
+        return await asyncio.to_thread(self._run_sync, playbook, runner_dir, extravars)
+
+    def _run_sync(self, playbook: str, runner_dir: Path, extravars: dict[str, Any]) -> _PlaybookRun:
+        result = ansible_runner.run(
+            private_data_dir=str(runner_dir),
+            project_dir=str(self._playbooks_dir),
+            playbook=str(self._playbooks_dir / playbook),
+            # The worker's own interpreter has ansible's modules' dependencies.
+            inventory=f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}",
+            extravars=extravars,
+            envvars=_runner_env(),
+            ident=_RUNNER_IDENT,
+            quiet=True,
+        )
+        events = list(result.events)
+        log_path = runner_dir / "artifacts" / _RUNNER_IDENT / "stdout"
+        succeeded = result.status == "successful" and result.rc == 0
+        return _PlaybookRun(
+            succeeded=succeeded,
+            rc=int(result.rc or 0),
+            stats=_custom_stats(events),
+            failure="" if succeeded else _failure_message(events, log_path, int(result.rc or 0)),
+            log_path=log_path,
+        )
+
+
+def _runner_env() -> dict[str, str]:
+    # ansible-runner execs `ansible-playbook` by name: without the venv's bin
+    # first on PATH it is not found and the run ends with rc=127.
+    venv_bin = str(Path(sys.executable).parent)
+    return {
+        "PATH": os.pathsep.join([venv_bin, os.environ.get("PATH", "")]),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_LOCALHOST_WARNING": "False",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+    }
+
+
+def _deploy_status(run: _PlaybookRun) -> ReleaseStatus:
+    if run.succeeded:
+        return "healthy"
+    # deploy.yml says rolled_back only after the previous release answered 200 again.
+    return "rolled_back" if run.stats.get("outcome") == "rolled_back" else "failed"
+
+
+def _custom_stats(events: list[dict[str, Any]]) -> dict[str, Any]:
+    for event in reversed(events):
+        if event.get("event") == "playbook_on_stats":
+            data = event.get("event_data", {}).get("artifact_data") or {}
+            return dict(data)
+    return {}
+
+
+def _failure_message(events: list[dict[str, Any]], log_path: Path, rc: int) -> str:
+    """The last failing task's own message; deploy.yml's final `fail` explains the outcome."""
+    for event in reversed(events):
+        if event.get("event") not in ("runner_on_failed", "runner_on_unreachable"):
+            continue
+        data = event.get("event_data", {})
+        if data.get("ignore_errors"):
+            continue
+        res = data.get("res", {})
+        # Folded YAML and multi-line stderr read better as one line in a chat message.
+        msg = " ".join(str(res.get("msg") or res.get("stderr") or "no message").split())
+        if str(data.get("task_action", "")).endswith("fail"):
+            return msg  # the playbook's own explanation needs no task name
+        return f"{data.get('task', 'a task')}: {msg}"
+    # No task failed, so ansible itself did (bad playbook, missing binary): its
+    # error lines are at the end of stdout.
+    return f"ansible-playbook exited with rc={rc}: {_tail(log_path)} (log: {log_path})"
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "no output"
+    kept = [line.strip() for line in text.splitlines() if line.strip()]
+    return " | ".join(kept[-lines:]) or "no output"
+
+
+async def _answers_200(port: int, health_path: str) -> bool:
+    # trust_env=False: a proxy from the environment must not intercept a local port.
+    async with httpx.AsyncClient(trust_env=False, timeout=2.0) as client:
+        try:
+            response = await client.get(f"http://127.0.0.1:{port}{health_path}")
+        except httpx.HTTPError:
+            return False
+    return response.status_code == 200
+
+
+def _service_pid(pid_file: Path) -> int | None:
+    """The pid in the file if that process is alive and is our service (pids get reused)."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    if not _alive(pid):
+        return None
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return pid
+    return pid if SERVICE_SCRIPT.encode() in cmdline else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A detached service is reaped by init, maybe late: a zombie is already stopped.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+async def _stop_process_group(pid: int) -> None:
+    # service.sh starts the service with setsid, so its pid is its process group.
+    _signal_group(pid, signal.SIGTERM)
+    deadline = asyncio.get_running_loop().time() + _STOP_GRACE_S
+    while _alive(pid) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)
+    if _alive(pid):
+        _signal_group(pid, signal.SIGKILL)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        return
+    except PermissionError:
+        os.kill(pid, sig)

@@ -1,0 +1,121 @@
+"""Run one command in its own process group, with a deadline, a clean env and bounded output.
+
+Shared by the process and bubblewrap backends, which differ only in the argv they launch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from adapters.sandbox.base import CommandResult
+from core.errors import InvalidInput
+
+# A coding agent reads the tail of a failing run; megabytes of test logs would only bloat history.
+OUTPUT_LIMIT_BYTES = 64 * 1024
+_SYSTEM_PATH = ("/usr/local/bin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/sbin", "/sbin")
+# After a kill, a grandchild that escaped the group may still hold the pipes open.
+_DRAIN_GRACE_S = 1.0
+_CHUNK_BYTES = 16 * 1024
+
+
+def interpreter_prefix() -> Path:
+    """The real interpreter install (not the venv), so `python3` has the standard library only."""
+    return Path(sys.base_prefix)
+
+
+def clean_env(*, home: str) -> dict[str, str]:
+    """The entire environment of a sandboxed command: nothing is inherited from the orchestrator."""
+    return {
+        "PATH": os.pathsep.join([str(interpreter_prefix() / "bin"), *_SYSTEM_PATH]),
+        "HOME": home,
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+class OutputTail:
+    """Keeps the last `limit` bytes of a stream and counts what it dropped."""
+
+    def __init__(self, limit: int = OUTPUT_LIMIT_BYTES) -> None:
+        self._limit = limit
+        self._data = bytearray()
+        self.dropped = 0
+
+    def feed(self, chunk: bytes) -> None:
+        self._data += chunk
+        excess = len(self._data) - self._limit
+        if excess > 0:
+            del self._data[:excess]
+            self.dropped += excess
+
+    async def drain(self, stream: asyncio.StreamReader | None) -> None:
+        if stream is None:
+            return
+        while chunk := await stream.read(_CHUNK_BYTES):
+            self.feed(chunk)
+
+    def text(self) -> str:
+        text = self._data.decode("utf-8", errors="replace")
+        if self.dropped:
+            return f"[... {self.dropped} earlier bytes dropped ...]\n{text}"
+        return text
+
+
+def _kill_group(pid: int) -> None:
+    # The group outlives its leader while children remain; ESRCH just means nothing is left.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+async def run_command(
+    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout_s: float
+) -> CommandResult:
+    """Run `argv` in a new session; on timeout or cancellation kill its whole process group."""
+    started = time.monotonic()
+    proc = await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=cwd,
+        env=dict(env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
+    )
+    stdout, stderr = OutputTail(), OutputTail()
+    timed_out = False
+    try:
+        async with asyncio.timeout(timeout_s):
+            await asyncio.gather(stdout.drain(proc.stdout), stderr.drain(proc.stderr), proc.wait())
+    except TimeoutError:
+        timed_out = True
+    finally:
+        # Also on success: background jobs the command left behind must not outlive it.
+        _kill_group(proc.pid)
+        await proc.wait()
+    if timed_out:
+        # Keep what the command printed before it hung; that is what explains the hang.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(_DRAIN_GRACE_S):
+                await asyncio.gather(stdout.drain(proc.stdout), stderr.drain(proc.stderr))
+    return CommandResult(
+        exit_code=proc.returncode if proc.returncode is not None else -1,
+        stdout=stdout.text(),
+        stderr=stderr.text(),
+        duration_s=time.monotonic() - started,
+        timed_out=timed_out,
+    )
+
+
+def require_workspace(workspace: Path) -> Path:
+    """An absolute path to an existing workspace directory, or a clear error."""
+    path = workspace.expanduser().resolve()
+    if not path.is_dir():
+        raise InvalidInput(f"sandbox workspace {path} is not a directory")
+    return path

@@ -1,0 +1,34 @@
+"""The sandbox interface: run a command in an isolated workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+    duration_s: float
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out
+
+
+class Sandbox(Protocol):
+    """Runs shell commands with `workspace` mounted read-write at /workspace and nothing else writable.
+
+    No network, no orchestrator secrets in the environment. `python3` (the standard library
+    only) is on PATH inside.
+    """
+
+    name: str
+    isolated: bool
+
+    async def run(self, workspace: Path, command: str, *, timeout_s: float = 300.0) -> CommandResult:
+        ...

@@ -1,0 +1,30 @@
+"""The unisolated backend: a plain subprocess with a clean environment, for hosts without bwrap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adapters.sandbox._subprocess import clean_env, require_workspace, run_command
+from adapters.sandbox.base import CommandResult
+
+
+class ProcessSandbox:
+    """Runs `/bin/sh -c command` in the workspace; only the environment is sandboxed.
+
+    The command sees the workspace's real path as its cwd and HOME (there is no /workspace here),
+    and can read and write anything the orchestrator's user can.
+    """
+
+    name = "process"
+    isolated = False
+
+    async def run(
+        self, workspace: Path, command: str, *, timeout_s: float = 300.0
+    ) -> CommandResult:
+        cwd = require_workspace(workspace)
+        return await run_command(
+            ["/bin/sh", "-c", command],
+            cwd=cwd,
+            env=clean_env(home=str(cwd)),
+            timeout_s=timeout_s,
+        )

@@ -1,0 +1,80 @@
+"""Ask a model for JSON matching a pydantic schema, with one corrective retry."""
+
+from __future__ import annotations
+
+import re
+from typing import TypeVar
+
+import structlog
+from pydantic import BaseModel, ValidationError
+
+from adapters.llm.base import ChatMessage, ChatModel, ModelReply
+from core.errors import InvalidModelOutput
+
+T = TypeVar("T", bound=BaseModel)
+
+log = structlog.get_logger(__name__)
+
+_FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```$", re.DOTALL)
+
+
+async def ask_structured(
+    model: ChatModel, messages: list[ChatMessage], schema: type[T]
+) -> tuple[T, list[ModelReply]]:
+    """Return the parsed answer and every reply (for usage accounting).
+
+    Models sometimes wrap JSON in fences or miss a field; one retry that shows the
+    validation error fixes most of that, and a second failure is a real answer quality problem.
+    """
+    replies: list[ModelReply] = []
+    conversation = list(messages)
+    error = ""
+    for attempt in (1, 2):
+        reply = await model.complete(conversation, response_format=schema)
+        replies.append(reply)
+        try:
+            return schema.model_validate_json(extract_json(reply.content)), replies
+        except ValidationError as exc:
+            error = describe_validation_error(exc)
+        log.warning(
+            "structured_output_invalid",
+            model=model.label,
+            schema=schema.__name__,
+            attempt=attempt,
+            error=error,
+        )
+        conversation += [
+            ChatMessage("assistant", reply.content),
+            ChatMessage(
+                "user",
+                f"That answer is not a valid {schema.__name__} JSON object: {error}\n"
+                "Answer again with only the corrected JSON object, no prose and no code fences.",
+            ),
+        ]
+    raise InvalidModelOutput(
+        f"{model.label} did not return a valid {schema.__name__} after 2 attempts: {error}"
+    )
+
+
+def extract_json(text: str) -> str:
+    """The JSON part of a reply: without code fences or prose around a single object."""
+    text = text.strip()
+    fenced = _FENCE.match(text)
+    if fenced:
+        return fenced.group(1).strip()
+    start, end = text.find("{"), text.rfind("}")
+    if start > 0 and end > start:
+        return text[start : end + 1]
+    return text
+
+
+def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
+    """A short, human-readable summary instead of pydantic's multi-line dump."""
+    parts = []
+    for err in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        parts.append(f"{where}: {err['msg']}")
+    more = len(exc.errors()) - limit
+    if more > 0:
+        parts.append(f"and {more} more")
+    return "; ".join(parts)

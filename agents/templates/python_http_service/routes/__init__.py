@@ -1,0 +1,1 @@
+"""Route modules: each exports `ROUTES = {("GET", "/path"): handler}`; server.py merges them."""

@@ -1,0 +1,89 @@
+"""`orchestrator demo`: one idea through the whole pipeline on the embedded defaults."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import sys
+import urllib.parse
+
+import httpx
+from rich.console import Console
+
+from cli.context import project_services
+from cli.watch import watch
+from core.errors import ServiceUnavailable
+from core.settings import Settings
+
+
+async def run_demo(settings: Settings, idea: str, console: Console) -> None:
+    _explain_fallbacks(settings, console)
+    await _ensure_stack(settings, console)
+    async with project_services(settings) as services:
+        project = await services.submit(idea)
+        console.print(f"submitted [bold]{idea!r}[/bold] as project {project.id}")
+        project = await watch(services, project, console)
+    ui = _web_ui_link(settings, project.id)
+    if project.status != "completed" or not project.live_url:
+        console.print(f"[red]the project ended {project.status}[/red]: {project.error}")
+        console.print(f"history: {ui}")
+        raise SystemExit(1)
+    async with httpx.AsyncClient(timeout=5) as http:
+        health = await http.get(f"{project.live_url}/health")
+    console.print()
+    console.print(f"[green]live[/green]     {project.live_url}")
+    console.print(f"web ui   {ui}")
+    console.print(f"GET {project.live_url}/health → {health.status_code} {health.text.strip()}")
+    console.print("status   orchestrator status " + project.id)
+    console.print("stop     orchestrator down")
+    if health.status_code != 200:
+        raise SystemExit(1)
+
+
+def _explain_fallbacks(settings: Settings, console: Console) -> None:
+    if settings.llm.provider == "offline":
+        console.print("model: [yellow]offline model[/yellow] (deterministic, no keys; set LLM_PROVIDER=openai for a real one)")
+    if settings.sandbox.kind in ("auto", "bubblewrap") and shutil.which("bwrap") is None:
+        console.print(
+            "[bold red]sandbox: bubblewrap is not installed — coding agents run as plain "
+            "subprocesses WITHOUT isolation[/bold red] (apt-get install bubblewrap)"
+        )
+
+
+async def _ensure_stack(settings: Settings, console: Console) -> None:
+    """Reuse a running stack; otherwise start `orchestrator up` in the background."""
+    health_url = f"http://{settings.api.host}:{settings.api.port}/health"
+    if await _healthy(health_url):
+        console.print(f"using the stack already running at {health_url}")
+        return
+    log = settings.logs_dir / "stack.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        subprocess.Popen(  # noqa: ASYNC220 - detached on purpose; it outlives this command
+            [sys.executable, "-m", "cli", "up"],
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    console.print(f"starting the stack in the background (log: {log})")
+    for _ in range(120):
+        if await _healthy(health_url):
+            return
+        await asyncio.sleep(0.5)
+    raise ServiceUnavailable(f"the stack did not come up in 60s; see {log}")
+
+
+async def _healthy(url: str) -> bool:
+    try:
+        async with httpx.AsyncClient(timeout=2) as http:
+            response = await http.get(url)
+        return response.status_code == 200 and response.json().get("status") == "ok"
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
+def _web_ui_link(settings: Settings, project_id: str) -> str:
+    query = urllib.parse.quote(f'OrchestratorProjectId="{project_id}"')
+    return f"{settings.temporal.ui_url}/namespaces/{settings.temporal.namespace}/workflows?query={query}"

@@ -1,0 +1,158 @@
+"""Process settings, one class per concern; built once at each entry point and passed down."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _config(prefix: str) -> SettingsConfigDict:
+    return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore")
+
+
+class TemporalSettings(BaseSettings):
+    model_config = _config("TEMPORAL_")
+
+    # Empty address means "embedded": `orchestrator up` starts the dev server itself.
+    address: str = ""
+    namespace: str = "default"
+    task_queue: str = "orchestrator"
+    embedded_port: int = 7233
+    ui_port: int = 8233
+
+    @property
+    def embedded(self) -> bool:
+        return not self.address
+
+    @property
+    def target(self) -> str:
+        return self.address or f"127.0.0.1:{self.embedded_port}"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.ui_port}"
+
+
+class DatabaseSettings(BaseSettings):
+    model_config = _config("DATABASE_")
+
+    # Empty means SQLite in the data dir; otherwise e.g. postgresql+asyncpg://user@host/db.
+    url: str = ""
+    echo: bool = False
+
+
+class LLMSettings(BaseSettings):
+    model_config = _config("LLM_")
+
+    provider: Literal["offline", "openai"] = "offline"
+    base_url: str = ""
+    api_key: SecretStr = SecretStr("")
+    model: str = "gpt-4o-mini"
+    timeout_s: float = 120.0
+
+
+class ForgeSettings(BaseSettings):
+    model_config = _config("FORGE_")
+
+    kind: Literal["local", "github"] = "local"
+    owner: str = "orchestrator"
+    github_url: str = "https://api.github.com"
+    github_token: SecretStr = SecretStr("")
+
+
+class SandboxSettings(BaseSettings):
+    model_config = _config("SANDBOX_")
+
+    # "auto": bubblewrap when installed, else a plain subprocess with a loud warning.
+    kind: Literal["auto", "bubblewrap", "process", "docker"] = "auto"
+    docker_image: str = "orchestrator-worker:latest"
+    docker_runtime: str = "sysbox-runc"
+    command_timeout_s: float = 300.0
+
+
+class DeploySettings(BaseSettings):
+    model_config = _config("DEPLOY_")
+
+    host: str = "127.0.0.1"
+    port_range_start: int = 18000
+    port_range_end: int = 18999
+    health_path: str = "/health"
+    health_timeout_s: float = 20.0
+
+
+class TelegramSettings(BaseSettings):
+    model_config = _config("TELEGRAM_")
+
+    bot_token: SecretStr = SecretStr("")
+    api_base: str = ""
+
+
+class PipelineSettings(BaseSettings):
+    model_config = _config("PIPELINE_")
+
+    max_parallel_developers: int = 3
+    max_review_rounds: int = 2
+
+
+class ApiSettings(BaseSettings):
+    model_config = _config("API_")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+class Settings(BaseSettings):
+    """Everything one process needs; the data dir holds all that embedded mode writes."""
+
+    model_config = SettingsConfigDict(env_prefix="ORCHESTRATOR_", env_file=".env", extra="ignore")
+
+    home: Path = Path(".orchestrator")
+    tenant: str = "default"
+    temporal: TemporalSettings = Field(default_factory=TemporalSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    forge: ForgeSettings = Field(default_factory=ForgeSettings)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    deploy: DeploySettings = Field(default_factory=DeploySettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @cached_property
+    def data_dir(self) -> Path:
+        path = self.home.expanduser().resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite+aiosqlite:///{self.data_dir / 'orchestrator.db'}"
+
+    @property
+    def temporal_db_file(self) -> Path:
+        return self.data_dir / "temporal.db"
+
+    @property
+    def forge_dir(self) -> Path:
+        return self.data_dir / "forge"
+
+    @property
+    def workspaces_dir(self) -> Path:
+        return self.data_dir / "workspaces"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.data_dir / "releases"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+
+def load_settings() -> Settings:
+    """Build settings from the environment; call once per process at its entry point."""
+    return Settings()

@@ -1,0 +1,164 @@
+"""Tables. Every row that belongs to someone carries its tenant."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _timestamp() -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenants"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    created_at: datetime = _timestamp()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("tenant_id", "handle"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    handle: str = Field(max_length=128)
+    telegram_id: int | None = Field(default=None, index=True)
+    created_at: datetime = _timestamp()
+
+
+class Project(SQLModel, table=True):
+    __tablename__ = "projects"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    owner_id: str | None = Field(default=None, foreign_key="users.id", max_length=64)
+    name: str = Field(max_length=128)
+    idea: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="queued", index=True, max_length=32)
+    stage: str = Field(default="queued", max_length=32)
+    spec: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    repository_url: str | None = None
+    live_url: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    stages: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    workflow_id: str | None = None
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("project_id", "key"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    project_id: str = Field(foreign_key="projects.id", index=True, max_length=64)
+    key: str = Field(max_length=64)
+    title: str
+    description: str = Field(default="", sa_column=Column(Text))
+    files: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = Field(default="pending", max_length=32)
+    branch: str | None = None
+    pr_number: int | None = None
+    rounds: int = 0
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class PullRequest(SQLModel, table=True):
+    """A pull request of the local forge (GitHub keeps its own)."""
+
+    __tablename__ = "pull_requests"
+    __table_args__ = (UniqueConstraint("repo", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(index=True, max_length=64)
+    repo: str = Field(index=True, max_length=256)  # owner/name
+    number: int
+    branch: str = Field(max_length=256)
+    base: str = Field(default="main", max_length=256)
+    title: str
+    body: str = Field(default="", sa_column=Column(Text))
+    state: str = Field(default="open", max_length=16)
+    head_sha: str = Field(max_length=64)
+    merge_sha: str | None = Field(default=None, max_length=64)
+    diff: str = Field(default="", sa_column=Column(Text))
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Resource(SQLModel, table=True):
+    """A handle Zavhoz gave out; `value` is never a raw secret (secrets are `secret://` refs)."""
+
+    __tablename__ = "resources"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=64)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    project_id: str | None = Field(default=None, foreign_key="projects.id", index=True)
+    kind: str = Field(max_length=32)  # port | server | secret | domain
+    name: str = Field(max_length=128)
+    value: str = Field(max_length=512)
+    created_at: datetime = _timestamp()
+
+
+class Deployment(SQLModel, table=True):
+    """One release of a project: deployed, rolled back or failed."""
+
+    __tablename__ = "deployments"
+    __table_args__ = (UniqueConstraint("project_id", "release_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    project_id: str = Field(foreign_key="projects.id", index=True, max_length=64)
+    release_id: str = Field(max_length=128)
+    commit: str = Field(max_length=64)
+    status: str = Field(max_length=32)  # healthy | rolled_back | failed
+    url: str = ""
+    previous_release_id: str | None = None
+    message: str = Field(default="", sa_column=Column(Text))
+    created_at: datetime = _timestamp()
+
+
+class Event(SQLModel, table=True):
+    """Append-only record of what happened; payload is JSON-safe by construction."""
+
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(index=True, max_length=64)
+    project_id: str | None = Field(default=None, index=True, max_length=64)
+    kind: str = Field(max_length=64)
+    message: str = Field(default="", sa_column=Column(Text))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = _timestamp()
+
+
+class LLMUsage(SQLModel, table=True):
+    __tablename__ = "llm_usage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(index=True, max_length=64)
+    project_id: str | None = Field(default=None, index=True, max_length=64)
+    agent: str = Field(max_length=32)
+    model: str = Field(max_length=128)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    created_at: datetime = _timestamp()

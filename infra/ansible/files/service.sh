@@ -1,0 +1,81 @@
+#!/bin/sh
+# Start or stop one release of a project's service, detached from ansible.
+#
+#   service.sh start PID_FILE LOG_FILE RELEASE_DIR PYTHON PORT
+#   service.sh stop  PID_FILE
+#
+# The service gets its own session (setsid) so it survives ansible-runner's pty
+# and the worker that launched it; its pid is also its process group id, which
+# lets `stop` take down anything the service spawned.
+set -eu
+
+# A detached service is reaped by init, which may be slow (or absent in a
+# container): a zombie counts as stopped.
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    [ -r "/proc/$1/stat" ] || return 0
+    state="$(sed 's/^.*) //' "/proc/$1/stat" | cut -c1)"
+    [ "$state" != "Z" ]
+}
+
+# A pid file can outlive its process and the pid can be reused: only trust it
+# when the process is alive and still looks like our service.
+is_ours() {
+    pid="$1"
+    [ -n "$pid" ] || return 1
+    alive "$pid" || return 1
+    [ -r "/proc/$pid/cmdline" ] || return 0
+    tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "server.py"
+}
+
+stop() {
+    pid_file="$1"
+    [ -f "$pid_file" ] || { echo "not running (no pid file)"; return 0; }
+    pid="$(cat "$pid_file" 2>/dev/null || true)"
+    if ! is_ours "$pid"; then
+        echo "not running (stale pid ${pid:-none})"
+        rm -f "$pid_file"
+        return 0
+    fi
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    # Wait so the port is free before the next release binds it.
+    i=0
+    while alive "$pid" && [ "$i" -lt 50 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    if alive "$pid"; then
+        kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        sleep 0.2
+    fi
+    rm -f "$pid_file"
+    echo "stopped $pid"
+}
+
+start() {
+    pid_file="$1" log_file="$2" release_dir="$3" python="$4" port="$5"
+    mkdir -p "$(dirname "$pid_file")" "$(dirname "$log_file")"
+    cd "$release_dir"
+    # stdin/stdout/stderr must not be ansible's pipes, or ansible waits for them to close.
+    setsid nohup "$python" server.py --port "$port" >>"$log_file" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" > "$pid_file"
+    # A service that dies on start (bad config, import error) is reported now
+    # instead of after the whole health-check timeout.
+    sleep 0.3
+    if ! alive "$pid"; then
+        echo "release in $release_dir exited at start; last log lines:" >&2
+        tail -n 5 "$log_file" >&2
+        rm -f "$pid_file"
+        exit 1
+    fi
+    echo "started $pid on port $port"
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+    start) [ $# -eq 5 ] || { echo "usage: $0 start PID_FILE LOG_FILE RELEASE_DIR PYTHON PORT" >&2; exit 2; }; start "$@" ;;
+    stop) [ $# -eq 1 ] || { echo "usage: $0 stop PID_FILE" >&2; exit 2; }; stop "$@" ;;
+    *) echo "usage: $0 start|stop ..." >&2; exit 2 ;;
+esac

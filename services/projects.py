@@ -1,0 +1,123 @@
+"""Application services shared by the CLI, the API and the bot: submit, inspect, cancel."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.service import RPCError
+
+from core.contracts import DeployResult, ProjectInput, ProjectRef, ProjectState
+from core.errors import InvalidInput, NotFound
+from core.settings import Settings
+from db.engine import SessionFactory, transaction
+from db.models import Project
+from db.repositories import events, projects, tenants
+from workflows import search_attributes as sa
+from workflows.project import ProjectWorkflow
+from workflows.rollback import RollbackWorkflow
+
+MAX_IDEA_CHARS = 4000
+
+
+def validate_idea(idea: str) -> str:
+    """Refuse what no agent can work with, before anything is stored or started."""
+    text = " ".join(idea.split())
+    if not text:
+        raise InvalidInput("the idea is empty: describe what you want built")
+    if len(text) > MAX_IDEA_CHARS:
+        raise InvalidInput(
+            f"the idea is {len(text)} characters long; keep it under {MAX_IDEA_CHARS} "
+            "(details can come later, when Brainstorm asks)"
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class ProjectServices:
+    settings: Settings
+    sessions: SessionFactory
+    client: Client
+
+    async def submit(self, idea: str, *, tenant_id: str | None = None) -> Project:
+        text = validate_idea(idea)
+        tenant = tenant_id or self.settings.tenant
+        async with transaction(self.sessions) as session:
+            await tenants.ensure_tenant(session=session, tenant_id=tenant)
+            project = await projects.create(
+                session=session, tenant_id=tenant, name=_provisional_name(text), idea=text
+            )
+            await events.append(
+                session=session,
+                tenant_id=tenant,
+                project_id=project.id,
+                kind="project_submitted",
+                message=text,
+            )
+        pipeline = self.settings.pipeline
+        await self.client.start_workflow(
+            ProjectWorkflow.run,
+            ProjectInput(
+                project_id=project.id,
+                tenant_id=tenant,
+                idea=text,
+                max_parallel_developers=pipeline.max_parallel_developers,
+                max_review_rounds=pipeline.max_review_rounds,
+            ),
+            id=project.workflow_id or f"project-{project.id}",
+            task_queue=self.settings.temporal.task_queue,
+            search_attributes=sa.initial(project.id, tenant),
+        )
+        return project
+
+    async def get(self, project_id: str, *, tenant_id: str | None = None) -> Project:
+        async with transaction(self.sessions) as session:
+            return await projects.get(
+                session=session, tenant_id=tenant_id or self.settings.tenant, project_id=project_id
+            )
+
+    async def list(self, *, tenant_id: str | None = None) -> list[Project]:
+        async with transaction(self.sessions) as session:
+            return await projects.list_for_tenant(
+                session=session, tenant_id=tenant_id or self.settings.tenant
+            )
+
+    def handle(self, project: Project) -> WorkflowHandle[ProjectWorkflow, ProjectState]:
+        return self.client.get_workflow_handle_for(
+            ProjectWorkflow.run, project.workflow_id or f"project-{project.id}"
+        )
+
+    async def live_state(self, project: Project) -> ProjectState | None:
+        """The workflow's own view; None when the workflow cannot answer (no worker, purged)."""
+        try:
+            return await self.handle(project).query(ProjectWorkflow.status)
+        except RPCError:
+            return None
+
+    async def cancel(self, project_id: str, *, tenant_id: str | None = None) -> Project:
+        project = await self.get(project_id, tenant_id=tenant_id)
+        handle = self.handle(project)
+        try:
+            description = await handle.describe()
+        except RPCError as err:
+            raise NotFound(f"project '{project_id}' has no workflow") from err
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            raise InvalidInput(f"project '{project_id}' is not running (it is {project.status})")
+        await handle.cancel()
+        return project
+
+
+    async def rollback(self, project_id: str, *, tenant_id: str | None = None) -> DeployResult:
+        project = await self.get(project_id, tenant_id=tenant_id)
+        return await self.client.execute_workflow(
+            RollbackWorkflow.run,
+            ProjectRef(project_id=project.id, tenant_id=project.tenant_id),
+            id=f"rollback-{project.id}-{uuid.uuid4().hex[:8]}",
+            task_queue=self.settings.temporal.task_queue,
+        )
+
+
+def _provisional_name(idea: str) -> str:
+    """Until Brainstorm names the project: the idea's first words."""
+    return " ".join(idea.split()[:6])[:120]

@@ -1,0 +1,235 @@
+"""AnsibleDeployer against localhost: real ansible-runner, real git, real processes."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
+from adapters.deploy.base import ReleaseRequest
+
+SLUG = "demo"
+
+# A tiny service in the shape the playbooks start: `python server.py --port N`.
+SERVER_TEMPLATE = """\
+import argparse
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+VERSION = "{version}"
+MODE = "{mode}"
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path != "/health":
+            self.send_response(404)
+            self.end_headers()
+            return
+        status = 500 if MODE == "unhealthy" else 200
+        body = json.dumps({{"status": "ok" if status == 200 else "broken", "version": VERSION}})
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    if MODE == "crash":
+        sys.exit("config error: DATABASE_URL is not set")
+    HTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+class LocalRepo:
+    """A bare repo plus a working clone that commits versions of server.py to main."""
+
+    def __init__(self, root: Path) -> None:
+        self.bare = root / "origin.git"
+        self.work = root / "work"
+        root.mkdir(parents=True)
+        _git(root, "init", "--bare", "--initial-branch=main", str(self.bare))
+        _git(root, "clone", str(self.bare), str(self.work))
+        _git(self.work, "symbolic-ref", "HEAD", "refs/heads/main")
+
+    def commit(self, *, version: str, mode: str = "ok") -> str:
+        (self.work / "server.py").write_text(SERVER_TEMPLATE.format(version=version, mode=mode))
+        _git(self.work, "add", "server.py")
+        _git(self.work, "commit", "-m", f"server {version} ({mode})")
+        _git(self.work, "push", "origin", "main")
+        return _git(self.work, "rev-parse", "HEAD").strip()
+
+
+def _git(cwd: Path, *args: str) -> str:
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    done = subprocess.run(
+        ["git", *identity, *args], cwd=cwd, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _get_health(port: int) -> httpx.Response:
+    async with httpx.AsyncClient(trust_env=False, timeout=2.0) as client:
+        return await client.get(f"http://127.0.0.1:{port}/health")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> LocalRepo:
+    return LocalRepo(tmp_path / "git")
+
+
+@pytest.fixture
+def port() -> int:
+    return _free_port()
+
+
+@pytest.fixture
+async def deployer(tmp_path: Path) -> AsyncIterator[AnsibleDeployer]:
+    deployer = AnsibleDeployer(
+        releases_dir=tmp_path / "releases",
+        playbooks_dir=find_playbooks_dir(),
+        health_timeout_s=3.0,
+        python=sys.executable,
+    )
+    yield deployer
+    # No stray services: whatever the pid file names goes down with the test.
+    await deployer.stop(project_slug=SLUG)
+
+
+def _request(repo: LocalRepo, commit: str, release_id: str, port: int) -> ReleaseRequest:
+    return ReleaseRequest(
+        project_slug=SLUG,
+        release_id=release_id,
+        repo_url=str(repo.bare),
+        commit=commit,
+        port=port,
+    )
+
+
+def _current(tmp_path: Path) -> str:
+    return (tmp_path / "releases" / SLUG / "current").resolve().name
+
+
+def _release_dirs(tmp_path: Path) -> list[str]:
+    return sorted(p.name for p in (tmp_path / "releases" / SLUG / "releases").iterdir())
+
+
+async def test_deploy_goes_healthy_and_serves(
+    deployer: AnsibleDeployer, repo: LocalRepo, port: int, tmp_path: Path
+) -> None:
+    commit = repo.commit(version="v1")
+
+    outcome = await deployer.deploy(_request(repo, commit, "r1", port))
+
+    assert outcome.status == "healthy", outcome.message
+    assert outcome.url == f"http://127.0.0.1:{port}"
+    assert outcome.previous_release_id is None
+    assert Path(outcome.log_path).is_file()
+    assert _current(tmp_path) == "r1"
+    response = await _get_health(port)
+    assert response.status_code == 200
+    assert response.json()["version"] == "v1"
+
+
+async def test_same_release_id_deploys_once(
+    deployer: AnsibleDeployer, repo: LocalRepo, port: int, tmp_path: Path
+) -> None:
+    commit = repo.commit(version="v1")
+    first = await deployer.deploy(_request(repo, commit, "r1", port))
+    assert first.status == "healthy", first.message
+
+    again = await deployer.deploy(_request(repo, commit, "r1", port))
+
+    assert again.status == "healthy"
+    assert "already live" in again.message
+    assert _release_dirs(tmp_path) == ["r1"]
+    runs = list((tmp_path / "releases" / SLUG / "runner").iterdir())
+    assert len(runs) == 1, "the retry must not run the playbook again"
+    assert (await _get_health(port)).status_code == 200
+
+
+async def test_broken_release_rolls_back_to_previous(
+    deployer: AnsibleDeployer, repo: LocalRepo, port: int, tmp_path: Path
+) -> None:
+    good = repo.commit(version="v1")
+    assert (await deployer.deploy(_request(repo, good, "r1", port))).status == "healthy"
+    broken = repo.commit(version="v2", mode="crash")
+
+    outcome = await deployer.deploy(_request(repo, broken, "r2", port))
+
+    assert outcome.status == "rolled_back", outcome.message
+    assert outcome.previous_release_id == "r1"
+    assert "r2" in outcome.message and "Rolled back to release r1" in outcome.message
+    assert "DATABASE_URL is not set" in outcome.message  # the failed release's own log
+    assert _current(tmp_path) == "r1"
+    response = await _get_health(port)
+    assert response.status_code == 200
+    assert response.json()["version"] == "v1"
+
+
+async def test_first_deploy_of_broken_release_fails(
+    deployer: AnsibleDeployer, repo: LocalRepo, port: int, tmp_path: Path
+) -> None:
+    commit = repo.commit(version="v1", mode="unhealthy")
+
+    outcome = await deployer.deploy(_request(repo, commit, "r1", port))
+
+    assert outcome.status == "failed"
+    assert outcome.previous_release_id is None
+    assert "Release r1 did not become healthy" in outcome.message
+    assert "Status code was 500" in outcome.message
+    assert "no previous release" in outcome.message
+    assert "Traceback" not in outcome.message
+    assert not (tmp_path / "releases" / SLUG / "current").exists()
+    assert not (tmp_path / "releases" / SLUG / "run" / "service.pid").exists()
+    with pytest.raises(httpx.ConnectError):
+        await _get_health(port)
+
+
+async def test_rollback_returns_to_the_earlier_release(
+    deployer: AnsibleDeployer, repo: LocalRepo, port: int, tmp_path: Path
+) -> None:
+    v1 = repo.commit(version="v1")
+    assert (await deployer.deploy(_request(repo, v1, "r1", port))).status == "healthy"
+    v2 = repo.commit(version="v2")
+    second = await deployer.deploy(_request(repo, v2, "r2", port))
+    assert second.status == "healthy", second.message
+    assert second.previous_release_id == "r1"
+    assert (await _get_health(port)).json()["version"] == "v2"
+
+    outcome = await deployer.rollback(project_slug=SLUG, port=port)
+
+    assert outcome.status == "healthy", outcome.message
+    assert outcome.release_id == "r1"
+    assert outcome.previous_release_id == "r2"
+    assert _current(tmp_path) == "r1"
+    assert (await _get_health(port)).json()["version"] == "v1"
+
+    # r2 left the history, so there is nothing before r1 any more.
+    again = await deployer.rollback(project_slug=SLUG, port=port)
+    assert again.status == "failed"
+    assert "nothing earlier to roll back to" in again.message
+    assert (await _get_health(port)).json()["version"] == "v1"

@@ -1,0 +1,123 @@
+"""Stand-in activities registered under the real names, for orchestration-only workflow tests.
+
+They record what the workflow asked for, so tests assert the stage order, parallelism, the
+rework loop and failure handling without a model, git or ansible in the way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from core.contracts import (
+    Allocation,
+    BrainstormResult,
+    CodingResult,
+    DeployInput,
+    DeployResult,
+    DeveloperInput,
+    MergeResult,
+    PlannedTask,
+    PlanResult,
+    ProgressUpdate,
+    ProjectInput,
+    ProjectRef,
+    PullRequestRef,
+    RepositoryResult,
+    ReviewResult,
+)
+
+
+@dataclass
+class StandIns:
+    tasks: tuple[str, ...] = ("health", "index", "weather")
+    reject_first_round: set[str] = field(default_factory=set)  # tasks the reviewer sends back once
+    always_reject: set[str] = field(default_factory=set)
+    failing_activity: str | None = None  # always raises, to exercise retries → failed
+    deploy_status: str = "healthy"
+    calls: list[str] = field(default_factory=list)
+    progress: list[ProgressUpdate] = field(default_factory=list)
+    reviews: dict[str, int] = field(default_factory=dict)
+
+    def _enter(self, name: str) -> None:
+        self.calls.append(name)
+        if name == self.failing_activity:
+            raise ApplicationError(f"{name} exploded (stand-in)")
+
+    def activities(self) -> list[object]:
+        @activity.defn(name="record_progress")
+        async def record_progress(update: ProgressUpdate) -> None:
+            self.progress.append(update)
+
+        @activity.defn(name="brainstorm.write_spec")
+        async def write_spec(input: ProjectInput) -> BrainstormResult:
+            self._enter("brainstorm.write_spec")
+            return BrainstormResult("weather-bot", "Weather bot", "stand-in model")
+
+        @activity.defn(name="zavhoz.allocate_resources")
+        async def allocate(ref: ProjectRef) -> Allocation:
+            self._enter("zavhoz.allocate_resources")
+            return Allocation(port=18001, handles=["port://p/http"])
+
+        @activity.defn(name="architect.create_repository")
+        async def create_repository(ref: ProjectRef) -> RepositoryResult:
+            self._enter("architect.create_repository")
+            return RepositoryResult("file:///forge/weather-bot.git")
+
+        @activity.defn(name="architect.plan_tasks")
+        async def plan_tasks(ref: ProjectRef) -> PlanResult:
+            self._enter("architect.plan_tasks")
+            return PlanResult([PlannedTask(key, key.title()) for key in self.tasks])
+
+        @activity.defn(name="developer.write_code")
+        async def write_code(input: DeveloperInput) -> CodingResult:
+            self._enter(f"developer.write_code:{input.task_key}:r{input.round}")
+            return CodingResult(input.task_key, f"task/{input.task_key}", "abc123", True, "done")
+
+        @activity.defn(name="developer.open_pull_request")
+        async def open_pull_request(ref: PullRequestRef) -> PullRequestRef:
+            self._enter(f"developer.open_pull_request:{ref.task_key}")
+            number = self.tasks.index(ref.task_key) + 1
+            return PullRequestRef(ref.project_id, ref.tenant_id, ref.task_key, ref.branch, number)
+
+        @activity.defn(name="reviewer.review_pull_request")
+        async def review(ref: PullRequestRef) -> ReviewResult:
+            self._enter(f"reviewer.review_pull_request:{ref.task_key}")
+            seen = self.reviews[ref.task_key] = self.reviews.get(ref.task_key, 0) + 1
+            rejected = ref.task_key in self.always_reject or (
+                ref.task_key in self.reject_first_round and seen == 1
+            )
+            return ReviewResult(ref.task_key, not rejected, not rejected, "fix the tests")
+
+        @activity.defn(name="reviewer.merge_pull_request")
+        async def merge(ref: PullRequestRef) -> MergeResult:
+            self._enter(f"reviewer.merge_pull_request:{ref.task_key}")
+            return MergeResult(ref.task_key, "f00d")
+
+        @activity.defn(name="devops.main_head")
+        async def main_head(ref: ProjectRef) -> str:
+            self._enter("devops.main_head")
+            return "0123456789abcdef"
+
+        @activity.defn(name="devops.deploy_release")
+        async def deploy(input: DeployInput) -> DeployResult:
+            self._enter("devops.deploy_release")
+            return DeployResult(
+                self.deploy_status, input.release_id, f"http://127.0.0.1:{input.port}", "stand-in"
+            )
+
+        return [
+            record_progress,
+            write_spec,
+            allocate,
+            create_repository,
+            plan_tasks,
+            write_code,
+            open_pull_request,
+            review,
+            merge,
+            main_head,
+            deploy,
+        ]

@@ -1,0 +1,100 @@
+"""ProjectWorkflow orchestration on the time-skipping server, with stand-in activities."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from temporalio.client import WorkflowFailureError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from core.contracts import STAGES, ProjectInput
+from tests.workflows.stand_ins import StandIns
+from workflows.developer import DeveloperWorkflow
+from workflows.project import ProjectWorkflow
+
+
+async def run_project(
+    env: WorkflowEnvironment, stand_ins: StandIns, **input_fields: object
+) -> object:
+    queue = f"q-{uuid.uuid4()}"
+    project_id = uuid.uuid4().hex[:12]
+    async with Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[ProjectWorkflow, DeveloperWorkflow],
+        activities=stand_ins.activities(),
+    ):
+        return await env.client.execute_workflow(
+            ProjectWorkflow.run,
+            ProjectInput(project_id=project_id, tenant_id="t1", idea="Weather bot", **input_fields),  # type: ignore[arg-type]
+            id=f"project-{project_id}",
+            task_queue=queue,
+        )
+
+
+async def test_runs_every_stage_in_order_and_reports_the_live_url(time_env: WorkflowEnvironment):
+    stand_ins = StandIns()
+    state = await run_project(time_env, stand_ins)
+
+    assert state.status == "completed"  # type: ignore[attr-defined]
+    assert [s.status for s in state.stages] == ["completed"] * len(STAGES)  # type: ignore[attr-defined]
+    assert state.live_url == "http://127.0.0.1:18001"  # type: ignore[attr-defined]
+    assert all(t.status == "merged" for t in state.tasks)  # type: ignore[attr-defined]
+    order = [c.split(":")[0] for c in stand_ins.calls]
+    assert order.index("architect.plan_tasks") < order.index("developer.write_code")
+    assert order.index("reviewer.merge_pull_request") < order.index("devops.deploy_release")
+    assert stand_ins.progress[-1].kind == "project_completed"
+
+
+async def test_rework_sends_rejected_tasks_back_and_merges_them_next_round(
+    time_env: WorkflowEnvironment,
+):
+    stand_ins = StandIns(reject_first_round={"weather"})
+    state = await run_project(time_env, stand_ins)
+
+    assert state.status == "completed"  # type: ignore[attr-defined]
+    assert "developer.write_code:weather:r2" in stand_ins.calls
+    assert "developer.write_code:health:r2" not in stand_ins.calls  # approved work is not redone
+    assert state.review_round == 2  # type: ignore[attr-defined]
+
+
+async def test_exhausted_review_rounds_fail_the_project_with_the_reason(
+    time_env: WorkflowEnvironment,
+):
+    stand_ins = StandIns(always_reject={"index"})
+    with pytest.raises(WorkflowFailureError) as failure:
+        await run_project(time_env, stand_ins, max_review_rounds=2)
+
+    assert "review rounds exhausted" in str(failure.value.cause)
+    assert stand_ins.progress[-1].kind == "project_failed"
+    assert "index" in (stand_ins.progress[-1].error or "")
+    assert "devops.deploy_release" not in stand_ins.calls
+
+
+async def test_a_stage_failing_after_its_retries_fails_the_project_not_hangs(
+    time_env: WorkflowEnvironment,
+):
+    stand_ins = StandIns(failing_activity="architect.create_repository")
+    with pytest.raises(WorkflowFailureError) as failure:
+        await run_project(time_env, stand_ins)
+
+    assert stand_ins.calls.count("architect.create_repository") == 4  # the retry policy's attempts
+    assert "architect failed: architect.create_repository exploded" in str(failure.value.cause)
+    last = stand_ins.progress[-1]
+    assert (last.kind, last.status) == ("project_failed", "failed")
+
+
+async def test_a_rolled_back_deploy_fails_the_project(time_env: WorkflowEnvironment):
+    stand_ins = StandIns(deploy_status="rolled_back")
+    with pytest.raises(WorkflowFailureError) as failure:
+        await run_project(time_env, stand_ins)
+    assert "deploy rolled_back" in str(failure.value.cause)
+
+
+async def test_developers_respect_the_concurrency_limit(time_env: WorkflowEnvironment):
+    stand_ins = StandIns(tasks=("a1", "b2", "c3", "d4", "e5"))
+    state = await run_project(time_env, stand_ins, max_parallel_developers=2)
+    assert state.status == "completed"  # type: ignore[attr-defined]
+    assert len([c for c in stand_ins.calls if c.startswith("developer.write_code")]) == 5

@@ -1,0 +1,31 @@
+"""`python -m worker`: run a Temporal worker on its own (the stack's `up` runs one in-process)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+from core.logging import configure_logging
+from core.settings import load_settings
+from core.temporal import connect
+from db.engine import create_engine, session_factory
+from worker.composition import build_worker
+
+
+async def main() -> None:
+    settings = load_settings()
+    configure_logging()
+    client = await connect(settings.temporal, wait_s=30)
+    engine = create_engine(settings.database_url)
+    worker = build_worker(client, settings, session_factory(engine))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with worker:
+        await stop.wait()
+    await engine.dispose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

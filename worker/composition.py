@@ -1,0 +1,79 @@
+"""Composition root of the worker: settings → adapters → activities → Worker."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.architect import ArchitectActivities
+from activities.brainstorm import BrainstormActivities
+from activities.context import ActivityContext
+from activities.developer import DeveloperActivities
+from activities.devops import DevOpsActivities
+from activities.progress import ProgressActivities
+from activities.reviewer import ReviewerActivities
+from activities.zavhoz import ZavhozActivities
+from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
+from adapters.forge.factory import build_forge
+from adapters.llm.factory import build_chat_model
+from adapters.sandbox.factory import build_sandbox
+from core.settings import Settings
+from db.engine import SessionFactory
+from workflows.developer import DeveloperWorkflow
+from workflows.project import ProjectWorkflow
+from workflows.rollback import RollbackWorkflow
+
+log = structlog.get_logger()
+
+WORKFLOWS = [ProjectWorkflow, DeveloperWorkflow, RollbackWorkflow]
+
+
+def build_activities(settings: Settings, sessions: SessionFactory) -> list[Callable[..., Any]]:
+    ctx = ActivityContext(settings=settings, sessions=sessions)
+    model = build_chat_model(settings.llm)
+    forge = build_forge(settings.forge, root=settings.forge_dir, sessions=sessions, tenant_id=settings.tenant)
+    sandbox = build_sandbox(settings.sandbox)
+    deployer = AnsibleDeployer(
+        releases_dir=settings.releases_dir,
+        playbooks_dir=find_playbooks_dir(),
+        host=settings.deploy.host,
+        health_timeout_s=settings.deploy.health_timeout_s,
+        python=sys.executable,
+    )
+    log.info("adapters", model=model.label, forge=forge.name, sandbox=sandbox.name, deploy=deployer.name)
+    brainstorm = BrainstormActivities(ctx, model)
+    architect = ArchitectActivities(ctx, model, forge)
+    developer = DeveloperActivities(ctx, model, forge, sandbox)
+    reviewer = ReviewerActivities(ctx, model, forge, sandbox)
+    devops = DevOpsActivities(ctx, forge, deployer)
+    return [
+        ProgressActivities(ctx).record_progress,
+        brainstorm.write_spec,
+        ZavhozActivities(ctx).allocate_resources,
+        architect.create_repository,
+        architect.plan_tasks,
+        developer.write_code,
+        developer.open_pull_request,
+        reviewer.review_pull_request,
+        reviewer.merge_pull_request,
+        devops.main_head,
+        devops.deploy_release,
+        devops.rollback_release,
+    ]
+
+
+def build_worker(client: Client, settings: Settings, sessions: SessionFactory) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.temporal.task_queue,
+        workflows=WORKFLOWS,
+        activities=build_activities(settings, sessions),
+        activity_executor=ThreadPoolExecutor(max_workers=4),
+        max_concurrent_activities=8,
+    )

@@ -1,0 +1,41 @@
+"""DeveloperWorkflow: one task, one sandboxed coding-agent session, one pull request."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.developer import DeveloperActivities
+    from core.contracts import DeveloperInput, DeveloperResult, PullRequestRef
+    from workflows import policies
+
+
+@workflow.defn
+class DeveloperWorkflow:
+    @workflow.run
+    async def run(self, input: DeveloperInput) -> DeveloperResult:
+        coded = await workflow.execute_activity_method(
+            DeveloperActivities.write_code,
+            input,
+            start_to_close_timeout=policies.CODING,
+            heartbeat_timeout=policies.HEARTBEAT,
+            retry_policy=policies.STANDARD_RETRY,
+        )
+        pr = await workflow.execute_activity_method(
+            DeveloperActivities.open_pull_request,
+            PullRequestRef(
+                project_id=input.project_id,
+                tenant_id=input.tenant_id,
+                task_key=input.task_key,
+                branch=coded.branch,
+            ),
+            start_to_close_timeout=policies.QUICK,
+            retry_policy=policies.STANDARD_RETRY,
+        )
+        return DeveloperResult(
+            task_key=input.task_key,
+            branch=coded.branch,
+            pr_number=pr.pr_number,
+            head_sha=coded.head_sha,
+            summary=coded.summary,
+        )
