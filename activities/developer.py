@@ -7,7 +7,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.context import ActivityContext
 from activities.heartbeat import heartbeating
-from activities.workspace import checkout
+from activities.workspace import checkout, remote_head
 from adapters.forge import git
 from adapters.forge.base import Forge
 from adapters.llm.base import ChatModel
@@ -15,7 +15,7 @@ from adapters.sandbox.base import Sandbox
 from agents.coding_agent import run_coding_agent
 from agents.prompts import developer_messages
 from agents.schemas import TaskSpec
-from core.contracts import CodingResult, DeveloperInput, PullRequestRef
+from core.contracts import CodedBranch, DeveloperInput, PullRequestRef
 from db.engine import transaction
 from db.repositories import events, tasks
 
@@ -34,7 +34,7 @@ class DeveloperActivities:
         self._sandbox = sandbox
 
     @activity.defn(name="developer.write_code")
-    async def write_code(self, input: DeveloperInput) -> CodingResult:
+    async def write_code(self, input: DeveloperInput) -> CodedBranch:
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
         async with transaction(self._ctx.sessions) as session:
@@ -49,7 +49,7 @@ class DeveloperActivities:
             )
         branch = branch_for(input.task_key)
         # Rework continues the pushed branch; a first round (or a retry of it) starts from main.
-        start = branch if input.round > 1 and await git.remote_head(repo.clone_url, branch) else None
+        start = branch if input.round > 1 and await remote_head(repo.clone_url, branch) else None
         async with checkout(
             self._ctx.settings.workspaces_dir, repo, f"{input.task_key}-r{input.round}", start
         ) as path:
@@ -97,7 +97,7 @@ class DeveloperActivities:
                 message=f"{input.task_key}: {result.summary}",
                 payload={"round": input.round, "files": result.files_written, "head": head},
             )
-        return CodingResult(
+        return CodedBranch(
             task_key=input.task_key,
             branch=branch,
             head_sha=head,

@@ -27,3 +27,9 @@ async def checkout(
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+async def remote_head(url: str, branch: str) -> str | None:
+    """The sha `branch` points at in the repository at `url`, or None if it has no such branch."""
+    out = await git.run("ls-remote", "--heads", url, f"refs/heads/{branch}")
+    return out.split()[0] if out.strip() else None

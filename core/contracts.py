@@ -124,7 +124,7 @@ class DeveloperInput:
 
 
 @dataclass
-class CodingResult:
+class CodedBranch:
     task_key: str
     branch: str
     head_sha: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import structlog
@@ -74,6 +73,5 @@ def build_worker(client: Client, settings: Settings, sessions: SessionFactory) -
         task_queue=settings.temporal.task_queue,
         workflows=WORKFLOWS,
         activities=build_activities(settings, sessions),
-        activity_executor=ThreadPoolExecutor(max_workers=4),
         max_concurrent_activities=8,
     )

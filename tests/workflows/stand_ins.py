@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from core.contracts import (
     Allocation,
     BrainstormResult,
-    CodingResult,
+    CodedBranch,
     DeployInput,
     DeployResult,
     DeveloperInput,
@@ -72,9 +72,9 @@ class StandIns:
             return PlanResult([PlannedTask(key, key.title()) for key in self.tasks])
 
         @activity.defn(name="developer.write_code")
-        async def write_code(input: DeveloperInput) -> CodingResult:
+        async def write_code(input: DeveloperInput) -> CodedBranch:
             self._enter(f"developer.write_code:{input.task_key}:r{input.round}")
-            return CodingResult(input.task_key, f"task/{input.task_key}", "abc123", True, "done")
+            return CodedBranch(input.task_key, f"task/{input.task_key}", "abc123", True, "done")
 
         @activity.defn(name="developer.open_pull_request")
         async def open_pull_request(ref: PullRequestRef) -> PullRequestRef:

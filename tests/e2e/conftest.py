@@ -1,0 +1,78 @@
+"""A whole stack in one test process: dev-server Temporal, migrated SQLite, real adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
+from core.settings import (
+    DeploySettings,
+    PipelineSettings,
+    SandboxSettings,
+    Settings,
+    TemporalSettings,
+)
+from db.engine import SessionFactory, create_engine, session_factory
+from db.migrate import upgrade_to_head
+from services.projects import ProjectServices
+
+
+def free_port_block(size: int = 3) -> int:
+    """A start port whose next `size` ports are free now (deploys bind them later)."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            start = probe.getsockname()[1]
+        if start + size > 65000:
+            continue
+        try:
+            for port in range(start, start + size):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return start
+        except OSError:
+            continue
+    raise RuntimeError("no free port block")
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    sessions: SessionFactory
+    services: ProjectServices
+    env: WorkflowEnvironment
+
+
+def stack_settings(home: Path, task_queue: str) -> Settings:
+    start = free_port_block()
+    return Settings(
+        home=home,
+        temporal=TemporalSettings(task_queue=task_queue),
+        sandbox=SandboxSettings(kind="auto"),
+        deploy=DeploySettings(port_range_start=start, port_range_end=start + 2, health_timeout_s=15),
+        pipeline=PipelineSettings(max_parallel_developers=3, max_review_rounds=2),
+    )
+
+
+@pytest.fixture
+async def stack(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
+    settings = stack_settings(tmp_path / "home", f"e2e-{uuid.uuid4()}")
+    await asyncio.to_thread(upgrade_to_head, settings.database_url)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    yield Stack(settings, sessions, ProjectServices(settings, sessions, dev_env.client), dev_env)
+    await engine.dispose()
+    # Deployed services outlive workers on purpose; tests must not leave them behind.
+    deployer = AnsibleDeployer(releases_dir=settings.releases_dir, playbooks_dir=find_playbooks_dir())
+    releases = settings.releases_dir
+    if releases.exists():
+        for project_dir in releases.iterdir():
+            await deployer.stop(project_slug=project_dir.name)
