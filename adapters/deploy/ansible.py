@@ -22,6 +22,7 @@ log = structlog.get_logger()
 SERVICE_SCRIPT = "server.py"
 _RUNNER_IDENT = "run"
 _STOP_GRACE_S = 5.0
+_STOP_POLL_S = 0.1
 
 
 def find_playbooks_dir() -> Path:
@@ -216,7 +217,9 @@ class AnsibleDeployer:
             "health_timeout": self._health_timeout_s,
         }
 
-    async def _run(self, playbook: str, runner_dir: Path, extravars: dict[str, Any]) -> _PlaybookRun:
+    async def _run(
+        self, playbook: str, runner_dir: Path, extravars: dict[str, Any]
+    ) -> _PlaybookRun:
         log.info("ansible.run", playbook=playbook, runner_dir=str(runner_dir))
         return await asyncio.to_thread(self._run_sync, playbook, runner_dir, extravars)
 
@@ -225,8 +228,7 @@ class AnsibleDeployer:
             private_data_dir=str(runner_dir),
             project_dir=str(self._playbooks_dir),
             playbook=str(self._playbooks_dir / playbook),
-            # The worker's own interpreter has ansible's modules' dependencies.
-            inventory=f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}",
+            inventory=_inventory(),
             extravars=extravars,
             envvars=_runner_env(),
             ident=_RUNNER_IDENT,
@@ -242,6 +244,11 @@ class AnsibleDeployer:
             failure="" if succeeded else _failure_message(events, log_path, int(result.rc or 0)),
             log_path=log_path,
         )
+
+
+def _inventory() -> str:
+    # The worker's own interpreter is known to exist; ansible's guess may not.
+    return f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}"
 
 
 def _runner_env() -> dict[str, str]:
@@ -341,12 +348,13 @@ def _alive(pid: int) -> bool:
 
 async def _stop_process_group(pid: int) -> None:
     # service.sh starts the service with setsid, so its pid is its process group.
+    # The service is not our child, so there is nothing to wait() on: poll it.
     _signal_group(pid, signal.SIGTERM)
-    deadline = asyncio.get_running_loop().time() + _STOP_GRACE_S
-    while _alive(pid) and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.1)
-    if _alive(pid):
-        _signal_group(pid, signal.SIGKILL)
+    for _ in range(int(_STOP_GRACE_S / _STOP_POLL_S)):
+        if not _alive(pid):
+            return
+        await asyncio.sleep(_STOP_POLL_S)
+    _signal_group(pid, signal.SIGKILL)
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
