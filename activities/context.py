@@ -43,7 +43,11 @@ class ActivityContext:
     async def port(self, tenant_id: str, project_id: str) -> int:
         async with transaction(self.sessions) as session:
             port = await resources.find(
-                session=session, tenant_id=tenant_id, project_id=project_id, kind="port", name="http"
+                session=session,
+                tenant_id=tenant_id,
+                project_id=project_id,
+                kind="port",
+                name="http",
             )
         if port is None:
             raise InvalidInput(f"project '{project_id}' has no port allocated")

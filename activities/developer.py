@@ -110,7 +110,10 @@ class DeveloperActivities:
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
         async with transaction(self._ctx.sessions) as session:
             task = await tasks.get_by_key(
-                session=session, tenant_id=ref.tenant_id, project_id=ref.project_id, key=ref.task_key
+                session=session,
+                tenant_id=ref.tenant_id,
+                project_id=ref.project_id,
+                key=ref.task_key,
             )
             title, body = task.title, task.summary or task.description
         pr = await self._forge.open_pull_request(
@@ -118,7 +121,10 @@ class DeveloperActivities:
         )
         async with transaction(self._ctx.sessions) as session:
             task = await tasks.get_by_key(
-                session=session, tenant_id=ref.tenant_id, project_id=ref.project_id, key=ref.task_key
+                session=session,
+                tenant_id=ref.tenant_id,
+                project_id=ref.project_id,
+                key=ref.task_key,
             )
             await tasks.update(session=session, task=task, pr_number=pr.number)
             await events.append(

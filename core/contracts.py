@@ -25,7 +25,9 @@ class StageRecord:
 class TaskState:
     key: str
     title: str
-    status: str = "pending"  # pending | developing | in_review | changes_requested | merged | failed
+    status: str = (
+        "pending"  # pending | developing | in_review | changes_requested | merged | failed
+    )
     branch: str | None = None
     pr_number: int | None = None
     rounds: int = 0

@@ -18,5 +18,5 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade_to_head(url: str) -> None:
-    """Blocking (Alembic's env runs its own event loop): call via asyncio.to_thread in async code."""
+    """Blocking (Alembic's env runs its own event loop): from async code use to_thread."""
     command.upgrade(alembic_config(url), "head")

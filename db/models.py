@@ -15,7 +15,7 @@ def utcnow() -> datetime:
 
 
 def _timestamp() -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
 
 def new_id() -> str:

@@ -107,7 +107,6 @@ class ProjectServices:
         await handle.cancel()
         return project
 
-
     async def rollback(self, project_id: str, *, tenant_id: str | None = None) -> DeployResult:
         project = await self.get(project_id, tenant_id=tenant_id)
         return await self.client.execute_workflow(

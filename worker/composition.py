@@ -36,7 +36,9 @@ WORKFLOWS = [ProjectWorkflow, DeveloperWorkflow, RollbackWorkflow]
 def build_activities(settings: Settings, sessions: SessionFactory) -> list[Callable[..., Any]]:
     ctx = ActivityContext(settings=settings, sessions=sessions)
     model = build_chat_model(settings.llm)
-    forge = build_forge(settings.forge, root=settings.forge_dir, sessions=sessions, tenant_id=settings.tenant)
+    forge = build_forge(
+        settings.forge, root=settings.forge_dir, sessions=sessions, tenant_id=settings.tenant
+    )
     sandbox = build_sandbox(settings.sandbox)
     deployer = AnsibleDeployer(
         releases_dir=settings.releases_dir,
@@ -45,7 +47,9 @@ def build_activities(settings: Settings, sessions: SessionFactory) -> list[Calla
         health_timeout_s=settings.deploy.health_timeout_s,
         python=sys.executable,
     )
-    log.info("adapters", model=model.label, forge=forge.name, sandbox=sandbox.name, deploy=deployer.name)
+    log.info(
+        "adapters", model=model.label, forge=forge.name, sandbox=sandbox.name, deploy=deployer.name
+    )
     brainstorm = BrainstormActivities(ctx, model)
     architect = ArchitectActivities(ctx, model, forge)
     developer = DeveloperActivities(ctx, model, forge, sandbox)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import TypedSearchAttributes
 from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
@@ -89,8 +92,8 @@ class ProjectWorkflow:
         while True:
             self._state.review_round += 1
             pending = [t for t in self._state.tasks if t.status != "merged"]
-            await self._stage("developer", lambda: self._develop(pending))
-            await self._stage("reviewer", lambda: self._review(pending))
+            await self._stage("developer", partial(self._develop, pending))
+            await self._stage("reviewer", partial(self._review, pending))
             if all(t.status == "merged" for t in self._state.tasks):
                 return
             if self._state.review_round >= limit:
@@ -168,7 +171,7 @@ class ProjectWorkflow:
 
     # ---- plumbing -----------------------------------------------------------------------
 
-    async def _stage(self, name: str, body: Any) -> None:
+    async def _stage(self, name: str, body: Callable[[], Awaitable[str]]) -> None:
         record = self._state.stage_record(name)
         self._state.stage = name
         record.status, record.started_at, record.finished_at = "running", _now(), None
@@ -220,15 +223,15 @@ class ProjectWorkflow:
     def _ref(self) -> ProjectRef:
         return ProjectRef(project_id=self._input.project_id, tenant_id=self._input.tenant_id)
 
-    def _child_search_attributes(self) -> sa.TypedSearchAttributes | None:
-        if sa.PROJECT_ID not in workflow.info().typed_search_attributes:
+    def _child_search_attributes(self) -> TypedSearchAttributes | None:
+        if workflow.info().typed_search_attributes.get(sa.PROJECT_ID) is None:
             return None
         return sa.initial(self._input.project_id, self._input.tenant_id, stage="developer")
 
     def _set_search_attributes(self) -> None:
         # Runs started without our attributes (a server where they are not registered, such
         # as the time-skipping test server) keep running without them.
-        if sa.PROJECT_ID not in workflow.info().typed_search_attributes:
+        if workflow.info().typed_search_attributes.get(sa.PROJECT_ID) is None:
             return
         workflow.upsert_search_attributes(
             [sa.STAGE.value_set(self._state.stage), sa.STATUS.value_set(self._state.status)]
@@ -244,4 +247,3 @@ def _cause(err: BaseException) -> str:
     while err.__cause__ is not None:
         err = err.__cause__
     return str(err) or type(err).__name__
-

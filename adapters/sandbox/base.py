@@ -21,7 +21,7 @@ class CommandResult:
 
 
 class Sandbox(Protocol):
-    """Runs shell commands with `workspace` mounted read-write at /workspace and nothing else writable.
+    """Runs shell commands with `workspace` read-write at /workspace and nothing else writable.
 
     No network, no orchestrator secrets in the environment. `python3` (the standard library
     only) is on PATH inside.
@@ -30,5 +30,6 @@ class Sandbox(Protocol):
     name: str
     isolated: bool
 
-    async def run(self, workspace: Path, command: str, *, timeout_s: float = 300.0) -> CommandResult:
-        ...
+    async def run(
+        self, workspace: Path, command: str, *, timeout_s: float = 300.0
+    ) -> CommandResult: ...

@@ -27,7 +27,11 @@ async def record(
         )
     )
     deployment = result.first() or Deployment(
-        tenant_id=tenant_id, project_id=project_id, release_id=release_id, commit=commit, status=status
+        tenant_id=tenant_id,
+        project_id=project_id,
+        release_id=release_id,
+        commit=commit,
+        status=status,
     )
     deployment.status, deployment.url, deployment.message = status, url, message
     deployment.previous_release_id = previous_release_id

@@ -28,7 +28,9 @@ async def get(*, session: AsyncSession, tenant_id: str, project_id: str) -> Proj
     return project
 
 
-async def list_for_tenant(*, session: AsyncSession, tenant_id: str, limit: int = 50) -> list[Project]:
+async def list_for_tenant(
+    *, session: AsyncSession, tenant_id: str, limit: int = 50
+) -> list[Project]:
     result = await session.exec(
         select(Project)
         .where(Project.tenant_id == tenant_id)

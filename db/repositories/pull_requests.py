@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import PullRequest, utcnow
 
 
-async def find_open_by_branch(*, session: AsyncSession, repo: str, branch: str) -> PullRequest | None:
+async def find_open_by_branch(
+    *, session: AsyncSession, repo: str, branch: str
+) -> PullRequest | None:
     result = await session.exec(
         select(PullRequest).where(
             PullRequest.repo == repo, PullRequest.branch == branch, PullRequest.state == "open"
@@ -27,7 +29,7 @@ async def get(*, session: AsyncSession, repo: str, number: int) -> PullRequest |
 
 async def list_for_repo(*, session: AsyncSession, repo: str) -> list[PullRequest]:
     result = await session.exec(
-        select(PullRequest).where(PullRequest.repo == repo).order_by(PullRequest.number)
+        select(PullRequest).where(PullRequest.repo == repo).order_by(col(PullRequest.number))
     )
     return list(result.all())
 

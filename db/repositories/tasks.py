@@ -43,9 +43,7 @@ async def upsert(
     files: list[str],
 ) -> Task:
     """Idempotent on (project, key): a retried plan does not duplicate tasks."""
-    result = await session.exec(
-        select(Task).where(Task.project_id == project_id, Task.key == key)
-    )
+    result = await session.exec(select(Task).where(Task.project_id == project_id, Task.key == key))
     task = result.first()
     if task is None:
         task = Task(tenant_id=tenant_id, project_id=project_id, key=key, title=title)

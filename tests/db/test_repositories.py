@@ -116,5 +116,19 @@ async def test_retried_plans_and_deploys_do_not_duplicate_rows(sessions: Session
                 message="ok",
             )
     async with transaction(sessions) as session:
-        assert len(await tasks.list_for_project(session=session, tenant_id="acme", project_id=project_id)) == 1
-        assert len(await deployments.list_for_project(session=session, tenant_id="acme", project_id=project_id)) == 1
+        assert (
+            len(
+                await tasks.list_for_project(
+                    session=session, tenant_id="acme", project_id=project_id
+                )
+            )
+            == 1
+        )
+        assert (
+            len(
+                await deployments.list_for_project(
+                    session=session, tenant_id="acme", project_id=project_id
+                )
+            )
+            == 1
+        )

@@ -57,7 +57,9 @@ def stack_settings(home: Path, task_queue: str) -> Settings:
         home=home,
         temporal=TemporalSettings(task_queue=task_queue),
         sandbox=SandboxSettings(kind="auto"),
-        deploy=DeploySettings(port_range_start=start, port_range_end=start + 2, health_timeout_s=15),
+        deploy=DeploySettings(
+            port_range_start=start, port_range_end=start + 2, health_timeout_s=15
+        ),
         pipeline=PipelineSettings(max_parallel_developers=3, max_review_rounds=2),
     )
 
@@ -71,7 +73,9 @@ async def stack(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[S
     yield Stack(settings, sessions, ProjectServices(settings, sessions, dev_env.client), dev_env)
     await engine.dispose()
     # Deployed services outlive workers on purpose; tests must not leave them behind.
-    deployer = AnsibleDeployer(releases_dir=settings.releases_dir, playbooks_dir=find_playbooks_dir())
+    deployer = AnsibleDeployer(
+        releases_dir=settings.releases_dir, playbooks_dir=find_playbooks_dir()
+    )
     releases = settings.releases_dir
     if releases.exists():
         for project_dir in releases.iterdir():

@@ -11,7 +11,6 @@ from db.engine import transaction
 from db.repositories import deployments, events, pull_requests, tasks
 from tests.e2e.conftest import Stack
 from worker.composition import build_worker
-from workflows.project import ProjectWorkflow
 
 
 async def test_an_idea_becomes_a_live_service(stack: Stack):

@@ -71,5 +71,7 @@ async def test_killed_worker_mid_development_is_replaced_and_nothing_is_done_twi
         )
     assert sorted(p.branch for p in prs) == sorted(f"task/{t.key}" for t in state.tasks)
     assert [r.status for r in releases] == ["healthy"]
-    release_dirs = list((stack.settings.releases_dir / stored.config["repo_name"] / "releases").iterdir())
+    release_dirs = list(
+        (stack.settings.releases_dir / stored.config["repo_name"] / "releases").iterdir()
+    )
     assert len(release_dirs) == 1
