@@ -48,8 +48,6 @@ def configure_logging(level: int = logging.INFO) -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
             _redact_processor,
             structlog.dev.ConsoleRenderer(colors=False),
         ],

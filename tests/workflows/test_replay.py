@@ -1,0 +1,24 @@
+"""Committed histories of real runs replay cleanly against the current workflow code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from workflows.developer import DeveloperWorkflow
+from workflows.project import ProjectWorkflow
+
+HISTORIES = Path(__file__).resolve().parent / "histories"
+
+
+@pytest.mark.parametrize("name", ["project_full_run", "developer_task"])
+async def test_committed_history_replays(name: str):
+    document = json.loads((HISTORIES / f"{name}.json").read_text())
+    history = WorkflowHistory.from_json(document.pop("workflow_id"), document)
+    replayer = Replayer(workflows=[ProjectWorkflow, DeveloperWorkflow])
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, result.replay_failure
