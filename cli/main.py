@@ -17,6 +17,7 @@ from cli.watch import watch
 from core.errors import OrchestratorError
 from core.logging import configure_logging
 from core.settings import Settings, load_settings
+from services.projects import validate_idea
 
 app = typer.Typer(no_args_is_help=True, help="Orchestrator: from an idea to a live service.")
 console = Console()
@@ -77,6 +78,7 @@ def new(
     """Submit an idea: starts a project workflow."""
 
     async def body(settings: Settings) -> None:
+        validate_idea(idea)  # before connecting: bad input is reported as such, not as an outage
         async with project_services(settings) as services:
             project = await services.submit(idea)
             console.print(

@@ -31,3 +31,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
+
+
+# The full-stack fixture (dev server + migrated SQLite + real adapters) for e2e, CLI and API.
+from tests.stack import stack  # noqa: E402, F401

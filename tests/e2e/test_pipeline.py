@@ -9,7 +9,7 @@ from temporalio.worker import Worker
 from core.contracts import STAGES
 from db.engine import transaction
 from db.repositories import deployments, events, pull_requests, tasks
-from tests.e2e.conftest import Stack
+from tests.stack import Stack
 from worker.composition import build_worker
 
 

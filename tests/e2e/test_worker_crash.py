@@ -11,7 +11,7 @@ from pathlib import Path
 
 from db.engine import transaction
 from db.repositories import deployments, pull_requests
-from tests.e2e.conftest import Stack
+from tests.stack import Stack
 
 
 def start_worker(stack: Stack, log: Path) -> subprocess.Popen[bytes]:

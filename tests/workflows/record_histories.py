@@ -20,7 +20,7 @@ from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade_to_head
 from services.projects import ProjectServices
-from tests.e2e.conftest import stack_settings
+from tests.stack import stack_settings
 from tests.temporal_env import DEV_SERVER, SEARCH_ATTRIBUTE_KEYS
 from worker.composition import build_worker
 
