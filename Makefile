@@ -10,8 +10,8 @@ BIN := $(VENV)/bin
 .PHONY: demo test up down migrate lint format bootstrap clean
 
 $(UV_HOME)/bin/uv:
-	python3 -m venv $(UV_HOME)
-	$(UV_HOME)/bin/pip install --quiet uv
+	python3 -m venv $(UV_HOME) && $(UV_HOME)/bin/pip install --quiet uv \
+		|| python3 -m pip install --quiet --prefix $(UV_HOME) uv
 
 $(BIN)/orchestrator: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
