@@ -9,7 +9,12 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import TypedSearchAttributes
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    CancelledError,
+    ChildWorkflowError,
+)
 
 with workflow.unsafe.imports_passed_through():
     from activities.architect import ArchitectActivities
@@ -123,10 +128,7 @@ class ProjectWorkflow:
                 task.branch, task.pr_number = result.branch, result.pr_number
                 task.status = "in_review"
 
-        try:
-            await asyncio.gather(*(one(t) for t in tasks))
-        except ChildWorkflowError as err:
-            raise StageFailed(f"developer failed: {_cause(err)}") from err
+        await asyncio.gather(*(one(t) for t in tasks))
         return f"{len(tasks)} pull requests opened (round {self._state.review_round})"
 
     async def _review(self, tasks: list[TaskState]) -> str:
@@ -179,7 +181,10 @@ class ProjectWorkflow:
         await self._progress("stage_started", f"{name} started")
         try:
             record.detail = await body()
-        except ActivityError as err:
+        except (ActivityError, ChildWorkflowError) as err:
+            if isinstance(err.cause, CancelledError):  # the cancel reached us through a child
+                record.status, record.finished_at = "cancelled", _now()
+                raise asyncio.CancelledError() from err
             record.status, record.finished_at = "failed", _now()
             raise StageFailed(f"{name} failed: {_cause(err)}") from err
         except StageFailed as failure:

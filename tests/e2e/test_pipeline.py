@@ -62,3 +62,23 @@ async def test_an_idea_becomes_a_live_service(stack: Stack):
         ]
         assert kinds[0] == "project_submitted" and kinds[-1] == "project_completed"
         assert kinds.count("pull_request_merged") == 3
+
+
+async def test_rollback_with_no_earlier_release_says_so_and_keeps_the_service(stack: Stack):
+    async with build_worker(stack.env.client, stack.settings, stack.sessions):
+        project = await stack.services.submit("Bookmark keeper")
+        state = await stack.services.handle(project).result()
+        result = await stack.services.rollback(project.id)
+
+    assert result.status == "failed"
+    assert "nothing earlier to roll back to" in result.message
+    async with httpx.AsyncClient(timeout=5) as http:
+        assert (await http.get(f"{state.live_url}/health")).status_code == 200
+    async with transaction(stack.sessions) as session:
+        kinds = [
+            e.kind
+            for e in await events.list_for_project(
+                session=session, tenant_id=project.tenant_id, project_id=project.id
+            )
+        ]
+    assert "rollback_failed" in kinds

@@ -6,6 +6,7 @@ rework loop and failure handling without a model, git or ansible in the way.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from temporalio import activity
@@ -37,6 +38,7 @@ class StandIns:
     always_reject: set[str] = field(default_factory=set)
     failing_activity: str | None = None  # always raises, to exercise retries → failed
     deploy_status: str = "healthy"
+    block_developers: bool = False  # developers work until cancelled
     calls: list[str] = field(default_factory=list)
     progress: list[ProgressUpdate] = field(default_factory=list)
     reviews: dict[str, int] = field(default_factory=dict)
@@ -74,6 +76,9 @@ class StandIns:
         @activity.defn(name="developer.write_code")
         async def write_code(input: DeveloperInput) -> CodedBranch:
             self._enter(f"developer.write_code:{input.task_key}:r{input.round}")
+            while self.block_developers:
+                activity.heartbeat()
+                await asyncio.sleep(0.05)
             return CodedBranch(input.task_key, f"task/{input.task_key}", "abc123", True, "done")
 
         @activity.defn(name="developer.open_pull_request")

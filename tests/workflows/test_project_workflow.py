@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
 from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import CancelledError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -98,3 +100,32 @@ async def test_developers_respect_the_concurrency_limit(time_env: WorkflowEnviro
     state = await run_project(time_env, stand_ins, max_parallel_developers=2)
     assert state.status == "completed"  # type: ignore[attr-defined]
     assert len([c for c in stand_ins.calls if c.startswith("developer.write_code")]) == 5
+
+
+async def test_cancel_ends_the_project_cancelled_and_records_it(time_env: WorkflowEnvironment):
+    stand_ins = StandIns(block_developers=True)
+    queue = f"q-{uuid.uuid4()}"
+    async with Worker(
+        time_env.client,
+        task_queue=queue,
+        workflows=[ProjectWorkflow, DeveloperWorkflow],
+        activities=stand_ins.activities(),
+    ):
+        handle = await time_env.client.start_workflow(
+            ProjectWorkflow.run,
+            ProjectInput(project_id="p-cancel", tenant_id="t1", idea="Weather bot"),
+            id=f"project-cancel-{uuid.uuid4()}",
+            task_queue=queue,
+        )
+        while not any(c.startswith("developer.write_code") for c in stand_ins.calls):
+            await asyncio.sleep(0.05)
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError) as failure:
+            await handle.result()
+        state = await handle.query(ProjectWorkflow.status)
+
+    assert isinstance(failure.value.cause, CancelledError)
+    assert state.status == "cancelled"
+    assert state.stage_record("developer").status == "cancelled"
+    assert state.stage_record("devops").status == "pending"
+    assert stand_ins.progress[-1].kind == "project_cancelled"
