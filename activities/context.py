@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ModelReply
-from agents.schemas import ProjectSpec
+from agents.schemas import ProjectSpec, TaskSpec
 from core.errors import InvalidInput
 from core.settings import Settings
 from db.engine import SessionFactory, transaction
-from db.models import Project
-from db.repositories import projects, resources, usage
+from db.models import Project, Task
+from db.repositories import events, projects, resources, tasks, usage
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,44 @@ class ActivityContext:
         return await forge.ensure_repository(
             owner=self.settings.forge.owner, name=name, description=project.name
         )
+
+    async def task(self, tenant_id: str, project_id: str, key: str) -> Task:
+        async with transaction(self.sessions) as session:
+            return await tasks.get_by_key(
+                session=session, tenant_id=tenant_id, project_id=project_id, key=key
+            )
+
+    async def task_spec(self, tenant_id: str, project_id: str, key: str) -> TaskSpec:
+        task = await self.task(tenant_id, project_id, key)
+        return TaskSpec(
+            key=task.key, title=task.title, description=task.description, files=task.files
+        )
+
+    async def update_task(
+        self,
+        tenant_id: str,
+        project_id: str,
+        key: str,
+        *,
+        event: str,
+        message: str,
+        payload: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> None:
+        """Change a task and log why, in one transaction."""
+        async with transaction(self.sessions) as session:
+            task = await tasks.get_by_key(
+                session=session, tenant_id=tenant_id, project_id=project_id, key=key
+            )
+            await tasks.update(session=session, task=task, **fields)
+            await events.append(
+                session=session,
+                tenant_id=tenant_id,
+                project_id=project_id,
+                kind=event,
+                message=message,
+                payload=payload,
+            )
 
     async def port(self, tenant_id: str, project_id: str) -> int:
         async with transaction(self.sessions) as session:

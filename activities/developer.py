@@ -14,10 +14,7 @@ from adapters.llm.base import ChatModel
 from adapters.sandbox.base import Sandbox
 from agents.coding_agent import run_coding_agent
 from agents.prompts import developer_messages
-from agents.schemas import TaskSpec
 from core.contracts import CodedBranch, DeveloperInput, PullRequestRef
-from db.engine import transaction
-from db.repositories import events, tasks
 
 
 def branch_for(task_key: str) -> str:
@@ -37,16 +34,7 @@ class DeveloperActivities:
     async def write_code(self, input: DeveloperInput) -> CodedBranch:
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
-        async with transaction(self._ctx.sessions) as session:
-            task = await tasks.get_by_key(
-                session=session,
-                tenant_id=input.tenant_id,
-                project_id=input.project_id,
-                key=input.task_key,
-            )
-            task_spec = TaskSpec(
-                key=task.key, title=task.title, description=task.description, files=task.files
-            )
+        task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)
         branch = branch_for(input.task_key)
         # Rework continues the pushed branch; a first round (or a retry of it) starts from main.
         start = branch if input.round > 1 and await remote_head(repo.clone_url, branch) else None
@@ -74,29 +62,18 @@ class DeveloperActivities:
             # Force: a retried first round replaces the branch an interrupted attempt pushed.
             await git.push(path, branch, force=True)
             head = await git.rev_parse(path, "HEAD")
-        async with transaction(self._ctx.sessions) as session:
-            task = await tasks.get_by_key(
-                session=session,
-                tenant_id=input.tenant_id,
-                project_id=input.project_id,
-                key=input.task_key,
-            )
-            await tasks.update(
-                session=session,
-                task=task,
-                status="in_review",
-                branch=branch,
-                rounds=input.round,
-                summary=result.summary,
-            )
-            await events.append(
-                session=session,
-                tenant_id=input.tenant_id,
-                project_id=input.project_id,
-                kind="code_written",
-                message=f"{input.task_key}: {result.summary}",
-                payload={"round": input.round, "files": result.files_written, "head": head},
-            )
+        await self._ctx.update_task(
+            input.tenant_id,
+            input.project_id,
+            input.task_key,
+            event="code_written",
+            message=f"{input.task_key}: {result.summary}",
+            payload={"round": input.round, "files": result.files_written, "head": head},
+            status="in_review",
+            branch=branch,
+            rounds=input.round,
+            summary=result.summary,
+        )
         return CodedBranch(
             task_key=input.task_key,
             branch=branch,
@@ -108,33 +85,20 @@ class DeveloperActivities:
     @activity.defn(name="developer.open_pull_request")
     async def open_pull_request(self, ref: PullRequestRef) -> PullRequestRef:
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
-        async with transaction(self._ctx.sessions) as session:
-            task = await tasks.get_by_key(
-                session=session,
-                tenant_id=ref.tenant_id,
-                project_id=ref.project_id,
-                key=ref.task_key,
-            )
-            title, body = task.title, task.summary or task.description
+        task = await self._ctx.task(ref.tenant_id, ref.project_id, ref.task_key)
+        title, body = task.title, task.summary or task.description
         pr = await self._forge.open_pull_request(
             repo=repo, branch=ref.branch, title=title, body=body
         )
-        async with transaction(self._ctx.sessions) as session:
-            task = await tasks.get_by_key(
-                session=session,
-                tenant_id=ref.tenant_id,
-                project_id=ref.project_id,
-                key=ref.task_key,
-            )
-            await tasks.update(session=session, task=task, pr_number=pr.number)
-            await events.append(
-                session=session,
-                tenant_id=ref.tenant_id,
-                project_id=ref.project_id,
-                kind="pull_request_opened",
-                message=f"#{pr.number} {title}",
-                payload={"url": pr.url, "branch": pr.branch},
-            )
+        await self._ctx.update_task(
+            ref.tenant_id,
+            ref.project_id,
+            ref.task_key,
+            event="pull_request_opened",
+            message=f"#{pr.number} {title}",
+            payload={"url": pr.url, "branch": pr.branch},
+            pr_number=pr.number,
+        )
         return PullRequestRef(
             project_id=ref.project_id,
             tenant_id=ref.tenant_id,

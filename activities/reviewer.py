@@ -11,11 +11,11 @@ from adapters.forge.base import Forge
 from adapters.llm.base import ChatModel
 from adapters.sandbox.base import CommandResult, Sandbox
 from agents.prompts import reviewer_messages
-from agents.schemas import ReviewVerdict, TaskSpec
+from agents.schemas import ReviewVerdict
 from agents.structured import ask_structured
 from core.contracts import MergeResult, PullRequestRef, ReviewResult
 from db.engine import transaction
-from db.repositories import events, tasks
+from db.repositories import events
 
 TEST_COMMAND = "python3 -m unittest discover -s tests -v"
 
@@ -39,16 +39,7 @@ class ReviewerActivities:
     async def review_pull_request(self, ref: PullRequestRef) -> ReviewResult:
         spec = await self._ctx.spec(ref.tenant_id, ref.project_id)
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
-        async with transaction(self._ctx.sessions) as session:
-            task = await tasks.get_by_key(
-                session=session,
-                tenant_id=ref.tenant_id,
-                project_id=ref.project_id,
-                key=ref.task_key,
-            )
-            task_spec = TaskSpec(
-                key=task.key, title=task.title, description=task.description, files=task.files
-            )
+        task_spec = await self._ctx.task_spec(ref.tenant_id, ref.project_id, ref.task_key)
         async with (
             heartbeating(),
             checkout(
@@ -84,19 +75,12 @@ class ReviewerActivities:
     async def merge_pull_request(self, ref: PullRequestRef) -> MergeResult:
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
         pr = await self._forge.merge_pull_request(repo=repo, number=ref.pr_number)
-        async with transaction(self._ctx.sessions) as session:
-            task = await tasks.get_by_key(
-                session=session,
-                tenant_id=ref.tenant_id,
-                project_id=ref.project_id,
-                key=ref.task_key,
-            )
-            await tasks.update(session=session, task=task, status="merged")
-            await events.append(
-                session=session,
-                tenant_id=ref.tenant_id,
-                project_id=ref.project_id,
-                kind="pull_request_merged",
-                message=f"#{pr.number} merged as {pr.merge_sha}",
-            )
+        await self._ctx.update_task(
+            ref.tenant_id,
+            ref.project_id,
+            ref.task_key,
+            event="pull_request_merged",
+            message=f"#{pr.number} merged as {pr.merge_sha}",
+            status="merged",
+        )
         return MergeResult(task_key=ref.task_key, merge_sha=pr.merge_sha or "")
