@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -37,6 +38,11 @@ class EmbeddedTemporal:
 
     async def start(self) -> None:
         temporal = self._settings.temporal
+        for port, setting in (
+            (temporal.embedded_port, "TEMPORAL_EMBEDDED_PORT"),
+            (temporal.ui_port, "TEMPORAL_UI_PORT"),
+        ):
+            _require_free(port, setting)
         log_file = self._settings.logs_dir / "temporal.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
         args = [
@@ -94,3 +100,16 @@ class EmbeddedTemporal:
         except TimeoutError:
             process.kill()
             await process.wait()
+
+
+def _require_free(port: int, setting: str) -> None:
+    """A busy port would make another server look like ours; say so instead."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise ServiceUnavailable(
+                f"port {port} is already in use (another Temporal or `orchestrator up`?); "
+                f"stop it, set {setting}, or point TEMPORAL_ADDRESS at a running cluster"
+            ) from None
