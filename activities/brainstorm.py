@@ -1,4 +1,4 @@
-"""Brainstorm: turn the idea into a spec."""
+"""Brainstorm: turn the idea (and the owner's answers so far) into a spec."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from adapters.llm.base import ChatModel
 from agents.prompts import brainstorm_messages
 from agents.schemas import ProjectSpec
 from agents.structured import ask_structured
-from core.contracts import BrainstormResult, ProjectInput
+from core.contracts import BrainstormInput, BrainstormResult
 from db.engine import transaction
 from db.repositories import events, projects
 
@@ -20,13 +20,14 @@ class BrainstormActivities:
         self._model = model
 
     @activity.defn(name="brainstorm.write_spec")
-    async def write_spec(self, input: ProjectInput) -> BrainstormResult:
+    async def write_spec(self, input: BrainstormInput) -> BrainstormResult:
         project = await self._ctx.project(input.tenant_id, input.project_id)
-        if project.spec:  # a retry after the spec was saved: don't pay the model twice
-            spec = ProjectSpec.model_validate(project.spec)
-            return BrainstormResult(spec.name, spec.title, self._model.label)
+        if project.spec and project.config.get("spec_turn") == input.turn:
+            # A retry after this turn's spec was saved: don't pay the model twice.
+            return self._result(ProjectSpec.model_validate(project.spec))
+        conversation = [(qa.question, qa.answer) for qa in input.conversation]
         spec, replies = await ask_structured(
-            self._model, brainstorm_messages(input.idea), ProjectSpec
+            self._model, brainstorm_messages(input.idea, conversation), ProjectSpec
         )
         await self._ctx.record_usage(input.tenant_id, input.project_id, "brainstorm", replies)
         async with transaction(self._ctx.sessions) as session:
@@ -34,14 +35,27 @@ class BrainstormActivities:
                 session=session, tenant_id=input.tenant_id, project_id=input.project_id
             )
             await projects.update(
-                session=session, project=project, spec=spec.model_dump(), name=spec.name
+                session=session,
+                project=project,
+                spec=spec.model_dump(),
+                name=spec.name,
+                config={**project.config, "spec_turn": input.turn},
             )
             await events.append(
                 session=session,
                 tenant_id=input.tenant_id,
                 project_id=input.project_id,
                 kind="spec_written",
-                message=spec.summary,
+                message=f"turn {input.turn}: {spec.summary}",
                 payload={"model": self._model.label, "spec": spec.model_dump()},
             )
-        return BrainstormResult(spec.name, spec.title, self._model.label)
+        return self._result(spec)
+
+    def _result(self, spec: ProjectSpec) -> BrainstormResult:
+        return BrainstormResult(
+            spec_name=spec.name,
+            title=spec.title,
+            model_label=self._model.label,
+            questions=spec.open_questions,
+            summary=spec.summary,
+        )

@@ -35,12 +35,87 @@ class TaskState:
 
 
 @dataclass
+class Gates:
+    """Decisions a person must take before the pipeline goes on; configurable per project."""
+
+    spec: bool = False  # approve the spec before anything is built
+    merge: bool = False  # approve merging a pull request the reviewer marks as breaking
+    deploy: bool = False  # approve each release before it goes live
+    spending: bool = False  # approve resources that cost money (domains, servers)
+
+    @classmethod
+    def parse(cls, names: list[str]) -> Gates:
+        unknown = set(names) - set(GATE_NAMES)
+        if unknown:
+            raise ValueError(f"unknown gate(s) {sorted(unknown)}; choose from {list(GATE_NAMES)}")
+        return cls(**dict.fromkeys(names, True))
+
+    def enabled(self) -> list[str]:
+        return [name for name in GATE_NAMES if getattr(self, name)]
+
+
+GATE_NAMES = ("spec", "merge", "deploy", "spending")
+
+
+@dataclass
+class EscalationPolicy:
+    """How long a person is waited for, how often reminded, and what happens after that."""
+
+    reminder_every_s: int = 4 * 3600
+    timeout_s: int = 3 * 24 * 3600
+    on_timeout: str = "abort"  # abort | skip | retry (escalations); approvals time out rejected
+
+
+@dataclass
+class InboxItem:
+    """A question, approval or escalation waiting for a person."""
+
+    id: str
+    kind: str  # question | approval | escalation
+    prompt: str
+    stage: str
+    options: list[str] = field(default_factory=list)
+    context: str = ""
+    task_key: str | None = None
+    opened_at: str = ""
+    reminders: int = 0
+    status: str = "open"  # open | answered | expired
+    choice: str = ""
+    answer: str = ""
+    answered_by: str = ""
+
+
+@dataclass
+class HumanReply:
+    """An answer to an inbox item, by update (validated at once) or by signal (queued)."""
+
+    item_id: str
+    choice: str = ""  # approve | reject (approvals); retry | skip | instruct | abort (escalations)
+    text: str = ""
+    user: str = ""
+    project_id: str = ""
+    tenant_id: str = ""
+
+
+@dataclass
+class QA:
+    question: str
+    answer: str
+
+
+@dataclass
 class ProjectInput:
     project_id: str
     tenant_id: str
     idea: str
     max_parallel_developers: int = 3
     max_review_rounds: int = 2
+    owner: str = ""  # only the owner may answer; empty means anyone in the tenant
+    gates: Gates = field(default_factory=Gates)
+    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
+    max_brainstorm_turns: int = 4
+    continue_as_new_after_turns: int = 20  # brainstorm turns per history before a fresh one
+    resume: ProjectState | None = None  # set by continue-as-new
 
 
 @dataclass
@@ -61,6 +136,13 @@ class ProjectState:
     release_id: str | None = None
     live_url: str | None = None
     error: str | None = None
+    inbox: list[InboxItem] = field(default_factory=list)
+    conversation: list[QA] = field(default_factory=list)
+    brainstorm_turn: int = 0
+    rejected_replies: list[str] = field(default_factory=list)
+
+    def open_items(self) -> list[InboxItem]:
+        return [item for item in self.inbox if item.status == "open"]
 
     def stage_record(self, name: str) -> StageRecord:
         return next(s for s in self.stages if s.name == name)
@@ -88,16 +170,53 @@ class ProgressUpdate:
 
 
 @dataclass
+class BrainstormInput:
+    project_id: str
+    tenant_id: str
+    idea: str
+    turn: int = 1
+    conversation: list[QA] = field(default_factory=list)
+
+
+@dataclass
 class BrainstormResult:
     spec_name: str
     title: str
     model_label: str
+    questions: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass
+class InboxChange:
+    """Mirror of an inbox transition into the database, the event log and the owner's chat."""
+
+    project_id: str
+    tenant_id: str
+    item: InboxItem
+    change: str  # opened | reminded | answered | expired | rejected
+    note: str = ""
+
+
+@dataclass
+class Notification:
+    project_id: str
+    tenant_id: str
+    owner: str
+    text: str
+
+
+@dataclass
+class Cost:
+    description: str
+    monthly_usd: float
 
 
 @dataclass
 class Allocation:
     port: int
     handles: list[str] = field(default_factory=list)
+    costs: list[Cost] = field(default_factory=list)  # money the project would spend
 
 
 @dataclass
@@ -158,6 +277,7 @@ class ReviewResult:
     approved: bool
     tests_passed: bool
     comments: str
+    breaking: bool = False  # the reviewer thinks merging breaks existing behaviour
 
 
 @dataclass

@@ -151,6 +151,29 @@ class Event(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+class InboxEntry(SQLModel, table=True):
+    """A question, approval or escalation a workflow is waiting on (mirror of its state)."""
+
+    __tablename__ = "inbox"
+
+    id: str = Field(primary_key=True, max_length=64)  # the workflow's item id
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    project_id: str = Field(foreign_key="projects.id", index=True, max_length=64)
+    kind: str = Field(max_length=16)  # question | approval | escalation
+    stage: str = Field(max_length=32)
+    prompt: str = Field(sa_column=Column(Text, nullable=False))
+    context: str = Field(default="", sa_column=Column(Text))
+    options: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    task_key: str | None = None
+    status: str = Field(default="open", index=True, max_length=16)  # open | answered | expired
+    choice: str = Field(default="", max_length=32)
+    answer: str = Field(default="", sa_column=Column(Text))
+    answered_by: str = Field(default="", max_length=128)
+    reminders: int = 0
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
 class LLMUsage(SQLModel, table=True):
     __tablename__ = "llm_usage"
 

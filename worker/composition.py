@@ -15,12 +15,14 @@ from activities.brainstorm import BrainstormActivities
 from activities.context import ActivityContext
 from activities.developer import DeveloperActivities
 from activities.devops import DevOpsActivities
+from activities.humans import HumanActivities
 from activities.progress import ProgressActivities
 from activities.reviewer import ReviewerActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.forge.factory import build_forge
 from adapters.llm.factory import build_chat_model
+from adapters.notify.log import LogNotifier
 from adapters.sandbox.factory import build_sandbox
 from core.settings import Settings
 from db.engine import SessionFactory
@@ -55,8 +57,11 @@ def build_activities(settings: Settings, sessions: SessionFactory) -> list[Calla
     developer = DeveloperActivities(ctx, model, forge, sandbox)
     reviewer = ReviewerActivities(ctx, model, forge, sandbox)
     devops = DevOpsActivities(ctx, forge, deployer)
+    humans = HumanActivities(ctx, LogNotifier())
     return [
         ProgressActivities(ctx).record_progress,
+        humans.record_inbox,
+        humans.notify_owner,
         brainstorm.write_spec,
         ZavhozActivities(ctx).allocate_resources,
         architect.create_repository,

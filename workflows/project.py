@@ -1,8 +1,15 @@
-"""ProjectWorkflow: idea → spec → resources → repository → parallel developers → review → deploy."""
+"""ProjectWorkflow: idea → spec → resources → repository → parallel developers → review → deploy.
+
+People take part through the desk (workflows/desk.py): Brainstorm's questions, the gates
+configured for the project, and escalations when an agent is stuck. Replies arrive as
+updates (validated, the caller hears yes or no at once) or as signals (queued while no
+worker runs).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -20,13 +27,20 @@ with workflow.unsafe.imports_passed_through():
     from activities.architect import ArchitectActivities
     from activities.brainstorm import BrainstormActivities
     from activities.devops import DevOpsActivities
+    from activities.humans import HumanActivities
     from activities.progress import ProgressActivities
     from activities.reviewer import ReviewerActivities
     from activities.zavhoz import ZavhozActivities
     from core.contracts import (
+        QA,
+        BrainstormInput,
         DeployInput,
         DeveloperInput,
         DeveloperResult,
+        HumanReply,
+        InboxChange,
+        InboxItem,
+        Notification,
         ProgressUpdate,
         ProjectInput,
         ProjectRef,
@@ -36,11 +50,19 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import policies
     from workflows import search_attributes as sa
+    from workflows.desk import ESCALATION_CHOICES, HumanDesk
     from workflows.developer import DeveloperWorkflow
+
+# Patch ids: each guards a change made after projects were already running on older code.
+NOTIFY_OWNER_PATCH = "notify-owner"
 
 
 class StageFailed(Exception):
-    """A stage gave up after its retries; the message says why in words a person reads."""
+    """A stage gave up; the message says why in words a person reads."""
+
+
+class Aborted(Exception):
+    """A person (or the timeout policy) chose to stop the project."""
 
 
 @workflow.defn
@@ -48,24 +70,54 @@ class ProjectWorkflow:
     @workflow.init
     def __init__(self, input: ProjectInput) -> None:
         self._input = input
-        self._state = ProjectState(project_id=input.project_id, tenant_id=input.tenant_id)
+        self._state = input.resume or ProjectState(
+            project_id=input.project_id, tenant_id=input.tenant_id
+        )
+        self._desk = HumanDesk(input, self._state, self._record_inbox)
+        self._turns_this_run = 0
+
+    # ---- what people see and send -------------------------------------------------------
 
     @workflow.query
     def status(self) -> ProjectState:
         return self._state
 
+    @workflow.update
+    def reply(self, reply: HumanReply) -> str:
+        self._desk.apply(reply)
+        return f"'{reply.item_id}' answered"
+
+    @reply.validator
+    def _validate_reply(self, reply: HumanReply) -> None:
+        problem = self._desk.problem_with(reply)
+        if problem:
+            raise ApplicationError(problem, type="ReplyRejected", non_retryable=True)
+
+    @workflow.signal
+    def reply_queued(self, reply: HumanReply) -> None:
+        """The same reply as a signal: accepted without a worker, checked when one runs."""
+        problem = self._desk.problem_with(reply)
+        if problem:
+            self._desk.reject_queued(reply, problem)
+        else:
+            self._desk.apply(reply)
+
+    # ---- the pipeline --------------------------------------------------------------------
+
     @workflow.run
     async def run(self, input: ProjectInput) -> ProjectState:
         try:
+            if self._notifies_owner() and input.resume is None:
+                await self._notify(f"Project accepted: {input.idea[:200]}")
             await self._stage("brainstorm", self._brainstorm)
             await self._stage("zavhoz", self._zavhoz)
             await self._stage("architect", self._architect)
             await self._develop_and_review()
             await self._stage("devops", self._devops)
         except asyncio.CancelledError:
-            await self._finish("cancelled", "project cancelled")
+            await self._finish("cancelled", self._cancel_summary())
             raise
-        except StageFailed as failure:
+        except (StageFailed, Aborted) as failure:
             await self._finish("failed", str(failure))
             raise ApplicationError(str(failure), non_retryable=True) from None
         await self._finish("completed", f"live at {self._state.live_url}")
@@ -74,14 +126,58 @@ class ProjectWorkflow:
     # ---- stages -------------------------------------------------------------------------
 
     async def _brainstorm(self) -> str:
-        result = await self._activity(BrainstormActivities.write_spec, self._input)
-        self._state.spec_name = result.spec_name
-        self._state.model_label = result.model_label
-        return f"spec '{result.title}' written by the {result.model_label}"
+        """Draft the spec; ask the person what the model could not decide; get it approved."""
+        state = self._state
+        while True:
+            if self._turns_this_run >= self._input.continue_as_new_after_turns:
+                await self._continue_as_new()
+            state.brainstorm_turn += 1
+            self._turns_this_run += 1
+            result = await self._activity(
+                BrainstormActivities.write_spec,
+                BrainstormInput(
+                    project_id=self._input.project_id,
+                    tenant_id=self._input.tenant_id,
+                    idea=self._input.idea,
+                    turn=state.brainstorm_turn,
+                    conversation=state.conversation,
+                ),
+            )
+            state.spec_name, state.model_label = result.spec_name, result.model_label
+            last_turn = state.brainstorm_turn >= self._input.max_brainstorm_turns
+            if result.questions and not last_turn:
+                for question in result.questions:
+                    item = await self._desk.ask(
+                        InboxItem(id="", kind="question", prompt=question, stage="brainstorm")
+                    )
+                    state.conversation.append(QA(question, item.answer))
+                continue
+            if not self._input.gates.spec:
+                return f"spec '{result.title}' written by the {result.model_label}"
+            decision = await self._desk.ask(
+                InboxItem(
+                    id="",
+                    kind="approval",
+                    prompt=f"Approve the spec '{result.title}'?",
+                    stage="brainstorm",
+                    options=["approve", "reject"],
+                    context=result.summary,
+                )
+            )
+            if decision.choice == "approve":
+                return f"spec '{result.title}' approved by {decision.answered_by or 'a person'}"
+            if decision.status == "expired" or last_turn:
+                raise Aborted(f"spec not approved: {decision.answer or 'rejected'}")
+            state.conversation.append(QA("Feedback on the previous spec", decision.answer))
 
     async def _zavhoz(self) -> str:
         allocation = await self._activity(ZavhozActivities.allocate_resources, self._ref())
         self._state.port = allocation.port
+        if allocation.costs and self._input.gates.spending:
+            bill = "; ".join(
+                f"{c.description}: ${c.monthly_usd:.2f}/month" for c in allocation.costs
+            )
+            await self._approve("zavhoz", f"Spend money on: {bill}?", bill)
         return f"port {allocation.port} allocated"
 
     async def _architect(self) -> str:
@@ -93,17 +189,35 @@ class ProjectWorkflow:
 
     async def _develop_and_review(self) -> None:
         """Developers work in parallel; the reviewer merges or sends tasks back, round by round."""
-        limit = self._input.max_review_rounds
+        rounds_allowed = self._input.max_review_rounds
         while True:
+            pending = [t for t in self._state.tasks if t.status not in ("merged", "skipped")]
+            if not pending:
+                return
+            if self._state.review_round >= rounds_allowed:
+                choice = await self._stuck_review(pending, rounds_allowed)
+                if choice == "skip":
+                    for task in pending:
+                        task.status = "skipped"
+                    return
+                rounds_allowed += 1
             self._state.review_round += 1
-            pending = [t for t in self._state.tasks if t.status != "merged"]
             await self._stage("developer", partial(self._develop, pending))
             await self._stage("reviewer", partial(self._review, pending))
-            if all(t.status == "merged" for t in self._state.tasks):
-                return
-            if self._state.review_round >= limit:
-                rejected = ", ".join(t.key for t in self._state.tasks if t.status != "merged")
-                raise StageFailed(f"review rounds exhausted ({limit}); not merged: {rejected}")
+
+    async def _stuck_review(self, pending: list[TaskState], limit: int) -> str:
+        keys = ", ".join(t.key for t in pending)
+        item = await self._escalate(
+            "reviewer",
+            f"Review rounds exhausted ({limit}); not merged: {keys}",
+            context="\n\n".join(f"{t.key}: {t.feedback}" for t in pending),
+        )
+        if item.choice == "instruct":
+            for task in pending:
+                task.feedback = (
+                    f"{task.feedback}\n\nInstructions from {item.answered_by}: {item.answer}"
+                )
+        return item.choice
 
     async def _develop(self, tasks: list[TaskState]) -> str:
         slots = asyncio.Semaphore(max(1, self._input.max_parallel_developers))
@@ -143,17 +257,38 @@ class ProjectWorkflow:
                 pr_number=task.pr_number or 0,
             )
             review = await self._activity(ReviewerActivities.review_pull_request, pr)
-            if review.approved:
+            approved, comments = review.approved, review.comments
+            if approved and review.breaking and self._input.gates.merge:
+                decision = await self._desk.ask(
+                    InboxItem(
+                        id="",
+                        kind="approval",
+                        prompt=f"Merge breaking change #{task.pr_number} ({task.key})?",
+                        stage="reviewer",
+                        options=["approve", "reject"],
+                        context=review.comments,
+                        task_key=task.key,
+                    )
+                )
+                approved = decision.choice == "approve"
+                comments = decision.answer or "merge of a breaking change was not approved"
+            if approved:
                 await self._activity(ReviewerActivities.merge_pull_request, pr)
                 task.status, task.feedback = "merged", ""
                 merged += 1
             else:
-                task.status, task.feedback = "changes_requested", review.comments
+                task.status, task.feedback = "changes_requested", comments
         return f"{merged} of {len(tasks)} merged (round {self._state.review_round})"
 
     async def _devops(self) -> str:
         head = await self._activity(DevOpsActivities.main_head, self._ref())
         release_id = f"r{self._state.review_round}-{head[:10]}"
+        if self._input.gates.deploy:
+            await self._approve(
+                "devops",
+                f"Deploy release {release_id} on port {self._state.port}?",
+                f"commit {head}",
+            )
         result = await self._activity(
             DevOpsActivities.deploy_release,
             DeployInput(
@@ -171,30 +306,99 @@ class ProjectWorkflow:
         self._state.live_url = result.url
         return f"release {result.release_id} healthy at {result.url}"
 
+    # ---- people ---------------------------------------------------------------------------
+
+    async def _approve(self, stage: str, prompt: str, context: str) -> None:
+        decision = await self._desk.ask(
+            InboxItem(
+                id="",
+                kind="approval",
+                prompt=prompt,
+                stage=stage,
+                options=["approve", "reject"],
+                context=context,
+            )
+        )
+        if decision.choice != "approve":
+            raise Aborted(f"{stage}: not approved ({decision.answer or 'rejected'})")
+
+    async def _escalate(self, stage: str, reason: str, context: str = "") -> InboxItem:
+        """Ask a person how to go on instead of failing; abort raises, other choices return."""
+        item = await self._desk.ask(
+            InboxItem(
+                id="",
+                kind="escalation",
+                prompt=reason,
+                stage=stage,
+                options=list(ESCALATION_CHOICES),
+                context=context,
+            )
+        )
+        if item.choice == "abort":
+            raise Aborted(f"{reason} — aborted ({item.answer or 'by a person'})")
+        return item
+
+    async def _record_inbox(self, item: InboxItem, change: str, note: str) -> None:
+        await self._activity(
+            HumanActivities.record_inbox,
+            InboxChange(self._input.project_id, self._input.tenant_id, item, change, note),
+        )
+
+    async def _notify(self, text: str) -> None:
+        await self._activity(
+            HumanActivities.notify_owner,
+            Notification(self._input.project_id, self._input.tenant_id, self._input.owner, text),
+        )
+
+    def _notifies_owner(self) -> bool:
+        # Projects started before owners were notified replay without these activities.
+        return workflow.patched(NOTIFY_OWNER_PATCH)
+
     # ---- plumbing -----------------------------------------------------------------------
 
     async def _stage(self, name: str, body: Callable[[], Awaitable[str]]) -> None:
         record = self._state.stage_record(name)
+        if record.status == "completed" and name not in ("developer", "reviewer"):
+            return  # done before a continue-as-new
         self._state.stage = name
         record.status, record.started_at, record.finished_at = "running", _now(), None
         self._set_search_attributes()
         await self._progress("stage_started", f"{name} started")
-        try:
-            record.detail = await body()
-        except (ActivityError, ChildWorkflowError) as err:
-            if isinstance(err.cause, CancelledError):  # the cancel reached us through a child
+        while True:
+            try:
+                record.detail = await body()
+                break
+            except (ActivityError, ChildWorkflowError) as err:
+                if isinstance(err.cause, CancelledError):  # the cancel reached us via a child
+                    record.status, record.finished_at = "cancelled", _now()
+                    raise asyncio.CancelledError() from err
+                failure = f"{name} failed: {_cause(err)}"
+            except StageFailed as err:
+                failure = str(err)
+            except asyncio.CancelledError:
                 record.status, record.finished_at = "cancelled", _now()
-                raise asyncio.CancelledError() from err
-            record.status, record.finished_at = "failed", _now()
-            raise StageFailed(f"{name} failed: {_cause(err)}") from err
-        except StageFailed as failure:
-            record.status, record.finished_at, record.detail = "failed", _now(), str(failure)
-            raise
-        except asyncio.CancelledError:
-            record.status, record.finished_at = "cancelled", _now()
-            raise
+                raise
+            except Aborted:
+                record.status, record.finished_at = "failed", _now()
+                raise
+            # Stuck: a person decides whether to retry, go on with instructions, or stop.
+            record.detail = failure
+            try:
+                item = await self._escalate(name, failure)
+            except Aborted:
+                record.status, record.finished_at = "failed", _now()
+                raise
+            if item.choice == "skip" and name in ("developer", "reviewer"):
+                record.detail = f"skipped after: {failure}"
+                break
+            await self._progress("stage_retried", f"{name}: retrying ({item.choice})")
         record.status, record.finished_at = "completed", _now()
         await self._progress("stage_completed", f"{name}: {record.detail}")
+
+    async def _continue_as_new(self) -> None:
+        """Long conversations start a fresh history; the state (and context) goes along."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(dataclasses.replace(self._input, resume=self._state))
 
     async def _finish(self, status: str, message: str) -> None:
         self._state.status = status
@@ -203,6 +407,14 @@ class ProjectWorkflow:
         self._set_search_attributes()
         # After a cancel is delivered the workflow may still run activities: record the end.
         await self._progress(f"project_{status}", message)
+        if self._notifies_owner():
+            await self._notify(f"Project {status}: {message}")
+
+    def _cancel_summary(self) -> str:
+        done = [t.key for t in self._state.tasks if t.status == "merged"]
+        return "project cancelled" + (
+            f"; merged before the cancel: {', '.join(done)}" if done else ""
+        )
 
     async def _progress(self, kind: str, message: str) -> None:
         await self._activity(

@@ -51,7 +51,9 @@ class OfflineModel:
     ) -> ModelReply:
         calls: tuple[ToolCall, ...] = ()
         if response_format is ProjectSpec:
-            content = draft_spec(_idea(messages)).model_dump_json()
+            prompt = _last_user(messages, "<idea>")
+            spec = draft_spec(extract_tag(prompt, "idea") or prompt)
+            content = with_conversation(spec, extract_tag(prompt, "conversation")).model_dump_json()
         elif response_format is TaskPlan:
             content = plan_tasks(_spec_from_prompt(messages)).model_dump_json()
         elif response_format is ReviewVerdict:
@@ -113,6 +115,24 @@ def draft_spec(idea: str) -> ProjectSpec:
             f"Standard library only; the tests pass with `{TEST_COMMAND}`",
         ],
     )
+
+
+VAGUE_IDEA_WORDS = 3
+
+
+def with_conversation(spec: ProjectSpec, conversation: str | None) -> ProjectSpec:
+    """A vague idea (a few words) gets one question; the owner's answers become requirements."""
+    if conversation:
+        answers = [line[3:].strip() for line in conversation.splitlines() if line.startswith("A: ")]
+        notes = [f"From the owner: {a}" for a in answers if a]
+        return spec.model_copy(update={"requirements": [*spec.requirements, *notes]})
+    if len(spec.title.split()) <= VAGUE_IDEA_WORDS:
+        question = (
+            f"Who will use {spec.title!r}, and what should each {spec.feature.resource} "
+            "item record?"
+        )
+        return spec.model_copy(update={"open_questions": [question]})
+    return spec
 
 
 # --- Architect ------------------------------------------------------------------------------
@@ -236,11 +256,6 @@ def _task_files(brief: DeveloperBrief) -> tuple[str, str, str, str, str]:
     for placeholder, value in values.items():
         code, test = code.replace(placeholder, value), test.replace(placeholder, value)
     return route_path, code, test_path, test, what
-
-
-def _idea(messages: list[ChatMessage]) -> str:
-    prompt = _last_user(messages, "<idea>")
-    return extract_tag(prompt, "idea") or prompt
 
 
 def _spec_from_prompt(messages: list[ChatMessage]) -> ProjectSpec:

@@ -14,16 +14,19 @@ from temporalio.exceptions import ApplicationError
 
 from core.contracts import (
     Allocation,
+    BrainstormInput,
     BrainstormResult,
     CodedBranch,
+    Cost,
     DeployInput,
     DeployResult,
     DeveloperInput,
+    InboxChange,
     MergeResult,
+    Notification,
     PlannedTask,
     PlanResult,
     ProgressUpdate,
-    ProjectInput,
     ProjectRef,
     PullRequestRef,
     RepositoryResult,
@@ -39,6 +42,14 @@ class StandIns:
     failing_activity: str | None = None  # always raises, to exercise retries → failed
     deploy_status: str = "healthy"
     block_developers: bool = False  # developers work until cancelled
+    questions: list[str] = field(default_factory=list)  # asked while no answer came back yet
+    ask_every_turn: bool = False  # a model that keeps asking (long conversations)
+    breaking: set[str] = field(default_factory=set)  # tasks the reviewer marks breaking
+    costs: list[Cost] = field(default_factory=list)
+    fail_first: dict[str, int] = field(default_factory=dict)  # activity -> failing attempts
+    inbox: list[InboxChange] = field(default_factory=list)
+    notifications: list[str] = field(default_factory=list)
+    brainstorms: list[BrainstormInput] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     progress: list[ProgressUpdate] = field(default_factory=list)
     reviews: dict[str, int] = field(default_factory=dict)
@@ -47,21 +58,40 @@ class StandIns:
         self.calls.append(name)
         if name == self.failing_activity:
             raise ApplicationError(f"{name} exploded (stand-in)")
+        if self.fail_first.get(name, 0) > 0:
+            self.fail_first[name] -= 1
+            raise ApplicationError(f"{name} exploded (stand-in)")
+
+    def opened(self, kind: str | None = None) -> list[InboxChange]:
+        return [c for c in self.inbox if c.change == "opened" and kind in (None, c.item.kind)]
 
     def activities(self) -> list[object]:
         @activity.defn(name="record_progress")
         async def record_progress(update: ProgressUpdate) -> None:
             self.progress.append(update)
 
+        @activity.defn(name="humans.record_inbox")
+        async def record_inbox(change: InboxChange) -> None:
+            self.inbox.append(change)
+
+        @activity.defn(name="humans.notify_owner")
+        async def notify_owner(note: Notification) -> None:
+            self.notifications.append(note.text)
+
         @activity.defn(name="brainstorm.write_spec")
-        async def write_spec(input: ProjectInput) -> BrainstormResult:
+        async def write_spec(input: BrainstormInput) -> BrainstormResult:
             self._enter("brainstorm.write_spec")
-            return BrainstormResult("weather-bot", "Weather bot", "stand-in model")
+            self.brainstorms.append(input)
+            asking = self.ask_every_turn or not input.conversation
+            questions = [f"{q} (turn {input.turn})" for q in self.questions] if asking else []
+            return BrainstormResult(
+                "weather-bot", "Weather bot", "stand-in model", questions, "a summary"
+            )
 
         @activity.defn(name="zavhoz.allocate_resources")
         async def allocate(ref: ProjectRef) -> Allocation:
             self._enter("zavhoz.allocate_resources")
-            return Allocation(port=18001, handles=["port://p/http"])
+            return Allocation(port=18001, handles=["port://p/http"], costs=self.costs)
 
         @activity.defn(name="architect.create_repository")
         async def create_repository(ref: ProjectRef) -> RepositoryResult:
@@ -94,7 +124,13 @@ class StandIns:
             rejected = ref.task_key in self.always_reject or (
                 ref.task_key in self.reject_first_round and seen == 1
             )
-            return ReviewResult(ref.task_key, not rejected, not rejected, "fix the tests")
+            return ReviewResult(
+                ref.task_key,
+                not rejected,
+                not rejected,
+                "fix the tests",
+                ref.task_key in self.breaking,
+            )
 
         @activity.defn(name="reviewer.merge_pull_request")
         async def merge(ref: PullRequestRef) -> MergeResult:
@@ -115,6 +151,8 @@ class StandIns:
 
         return [
             record_progress,
+            record_inbox,
+            notify_owner,
             write_spec,
             allocate,
             create_repository,

@@ -62,20 +62,22 @@ async def test_rework_sends_rejected_tasks_back_and_merges_them_next_round(
     assert state.review_round == 2  # type: ignore[attr-defined]
 
 
-async def test_exhausted_review_rounds_fail_the_project_with_the_reason(
+async def test_exhausted_review_rounds_escalate_and_the_timeout_policy_aborts(
     time_env: WorkflowEnvironment,
 ):
     stand_ins = StandIns(always_reject={"index"})
     with pytest.raises(WorkflowFailureError) as failure:
         await run_project(time_env, stand_ins, max_review_rounds=2)
 
-    assert "review rounds exhausted" in str(failure.value.cause)
+    [escalation] = stand_ins.opened("escalation")
+    assert "Review rounds exhausted (2); not merged: index" in escalation.item.prompt
+    assert escalation.item.options == ["retry", "instruct", "skip", "abort"]
+    assert "aborted (no answer within 3 day(s)" in str(failure.value.cause)
     assert stand_ins.progress[-1].kind == "project_failed"
-    assert "index" in (stand_ins.progress[-1].error or "")
     assert "devops.deploy_release" not in stand_ins.calls
 
 
-async def test_a_stage_failing_after_its_retries_fails_the_project_not_hangs(
+async def test_a_stage_failing_after_its_retries_escalates_instead_of_hanging(
     time_env: WorkflowEnvironment,
 ):
     stand_ins = StandIns(failing_activity="architect.create_repository")
@@ -83,7 +85,9 @@ async def test_a_stage_failing_after_its_retries_fails_the_project_not_hangs(
         await run_project(time_env, stand_ins)
 
     assert stand_ins.calls.count("architect.create_repository") == 4  # the retry policy's attempts
-    assert "architect failed: architect.create_repository exploded" in str(failure.value.cause)
+    [escalation] = stand_ins.opened("escalation")
+    assert "architect failed: architect.create_repository exploded" in escalation.item.prompt
+    assert "architect failed" in str(failure.value.cause)
     last = stand_ins.progress[-1]
     assert (last.kind, last.status) == ("project_failed", "failed")
 

@@ -1,0 +1,116 @@
+"""The human desk of a project: questions, approvals and escalations waiting for a person.
+
+Deterministic workflow-side code: it keeps the inbox in the workflow state, validates
+replies, and waits durably (with reminders and a timeout policy) for an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from core.contracts import HumanReply, InboxItem, ProjectInput, ProjectState
+
+APPROVAL_CHOICES = ("approve", "reject")
+ESCALATION_CHOICES = ("retry", "instruct", "skip", "abort")
+
+Recorder = Callable[[InboxItem, str, str], Awaitable[None]]
+
+
+class HumanDesk:
+    def __init__(self, input: ProjectInput, state: ProjectState, record: Recorder) -> None:
+        self._input = input
+        self._state = state
+        self._record = record
+        self._unrecorded_rejections: list[str] = []
+
+    # ---- replies (called from update validators and signal handlers) ------------------
+
+    def problem_with(self, reply: HumanReply) -> str | None:
+        """Why `reply` cannot be taken, in words for the person who sent it; None if it can."""
+        if reply.project_id and reply.project_id != self._input.project_id:
+            return f"this is project {self._input.project_id}, not {reply.project_id}"
+        if reply.tenant_id and reply.tenant_id != self._input.tenant_id:
+            return "this project belongs to another tenant"
+        if self._input.owner and reply.user != self._input.owner:
+            return f"only the project owner ({self._input.owner}) can answer"
+        item = next((i for i in self._state.inbox if i.id == reply.item_id), None)
+        if item is None:
+            return f"project {self._input.project_id} has no question '{reply.item_id}'"
+        if item.status != "open":
+            return f"'{item.id}' is closed (it was {item.status})"
+        if item.kind == "approval" and reply.choice not in APPROVAL_CHOICES:
+            return "answer an approval with approve or reject"
+        if item.kind == "escalation" and reply.choice not in item.options:
+            return f"choose one of: {', '.join(item.options)}"
+        if item.kind == "question" and not reply.text.strip():
+            return "the answer is empty"
+        return None
+
+    def apply(self, reply: HumanReply) -> None:
+        item = next(i for i in self._state.inbox if i.id == reply.item_id)
+        item.status, item.choice = "answered", reply.choice
+        item.answer, item.answered_by = reply.text.strip(), reply.user
+
+    def reject_queued(self, reply: HumanReply, problem: str) -> None:
+        """A signal cannot answer its sender: keep the refusal visible instead."""
+        note = f"reply to '{reply.item_id}' from {reply.user or 'someone'} refused: {problem}"
+        self._state.rejected_replies.append(note)
+        self._unrecorded_rejections.append(note)
+
+    # ---- asking --------------------------------------------------------------------------
+
+    async def ask(self, item: InboxItem) -> InboxItem:
+        """Open `item` and wait for a reply: reminders on a timer, the policy on timeout."""
+        item.id = f"{item.kind[0]}-{str(workflow.uuid4())[:8]}"
+        item.opened_at = workflow.now().isoformat(timespec="seconds")
+        self._state.inbox.append(item)
+        await self._record(item, "opened", "")
+        policy = self._input.escalation
+        deadline = workflow.now() + timedelta(seconds=policy.timeout_s)
+        while item.status == "open":
+            await self._record_rejections(item)
+            remaining = (deadline - workflow.now()).total_seconds()
+            if remaining <= 0:
+                self._expire(item)
+                break
+            try:
+                await workflow.wait_condition(
+                    lambda: item.status != "open" or bool(self._unrecorded_rejections),
+                    timeout=timedelta(seconds=min(policy.reminder_every_s, remaining)),
+                )
+            except TimeoutError:
+                if workflow.now() >= deadline:
+                    self._expire(item)
+                    break
+                item.reminders += 1
+                await self._record(item, "reminded", f"reminder {item.reminders}")
+        await self._record_rejections(item)
+        await self._record(item, item.status, item.answer)
+        return item
+
+    def _expire(self, item: InboxItem) -> None:
+        waited = _duration(self._input.escalation.timeout_s)
+        item.status = "expired"
+        if item.kind == "approval":
+            item.choice, item.answer = "reject", f"no decision within {waited}"
+        elif item.kind == "escalation":
+            item.choice = self._input.escalation.on_timeout
+            item.answer = f"no answer within {waited}: applying the timeout policy"
+        else:
+            item.answer = f"(no answer within {waited}; proceed on your best judgement)"
+
+    async def _record_rejections(self, item: InboxItem) -> None:
+        while self._unrecorded_rejections:
+            await self._record(item, "rejected", self._unrecorded_rejections.pop(0))
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 86400 == 0:
+        return f"{seconds // 86400} day(s)"
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} hour(s)"
+    return f"{seconds} s"
