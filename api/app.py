@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routers import health, projects
+from api.routers import health, inbox, projects
 from services.projects import ProjectServices
 
 
@@ -13,4 +13,5 @@ def create_app(services: ProjectServices) -> FastAPI:
     app.state.services = services
     app.include_router(health.router)
     app.include_router(projects.router)
+    app.include_router(inbox.router)
     return app

@@ -13,17 +13,20 @@ from rich.console import Console
 
 from cli.context import project_services
 from cli.watch import watch
+from core.contracts import Gates, InboxItem
 from core.errors import ServiceUnavailable
 from core.settings import Settings
 
 
-async def run_demo(settings: Settings, idea: str, console: Console) -> None:
+async def run_demo(
+    settings: Settings, idea: str, console: Console, gates: Gates | None = None
+) -> None:
     _explain_fallbacks(settings, console)
     await _ensure_stack(settings, console)
     async with project_services(settings) as services:
-        project = await services.submit(idea)
+        project = await services.submit(idea, gates=gates)
         console.print(f"submitted [bold]{idea!r}[/bold] as project {project.id}")
-        project = await watch(services, project, console)
+        project = await watch(services, project, console, answer=_play_the_owner)
     ui = _web_ui_link(settings, project.id)
     if project.status != "completed" or not project.live_url:
         console.print(f"[red]the project ended {project.status}[/red]: {project.error}")
@@ -39,6 +42,19 @@ async def run_demo(settings: Settings, idea: str, console: Console) -> None:
     console.print("stop     orchestrator down")
     if health.status_code != 200:
         raise SystemExit(1)
+
+
+def _play_the_owner(item: InboxItem, console: Console) -> tuple[str, str]:
+    """The demo answers as the owner would, through the same path as `orchestrator answer`."""
+    if item.kind == "approval":
+        console.print(f"  [dim]demo owner:[/dim] orchestrator answer {item.id} --approve")
+        return "approve", ""
+    if item.kind == "escalation":
+        console.print(f"  [dim]demo owner:[/dim] orchestrator answer {item.id} --choice retry")
+        return "retry", ""
+    reply = "Families who plan trips; each item records a city and a note"
+    console.print(f"  [dim]demo owner:[/dim] orchestrator answer {item.id} {reply!r}")
+    return "", reply
 
 
 def _explain_fallbacks(settings: Settings, console: Console) -> None:

@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, TypeVar
+import sys
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from cli import humans
 from cli.context import project_services
 from cli.render import project_view, projects_table
-from cli.watch import watch
-from core.errors import OrchestratorError
+from cli.runner import GateOption, console, parse_gates, run_command
+from cli.watch import ask_in_terminal, watch
 from core.logging import configure_logging
 from core.settings import Settings, load_settings
 from services.projects import validate_idea
 
 app = typer.Typer(no_args_is_help=True, help="Orchestrator: from an idea to a live service.")
-console = Console()
-T = TypeVar("T")
-
-
-def _run(body: Callable[[Settings], Coroutine[Any, Any, T]]) -> T:
-    """Build settings once, run the command, and turn our errors into a clean exit."""
-    settings = load_settings()
-    try:
-        return asyncio.run(body(settings))
-    except OrchestratorError as err:
-        console.print(f"[red]error:[/red] {err}")
-        raise typer.Exit(code=1) from None
+humans.register(app)
 
 
 @app.command()
@@ -40,15 +28,15 @@ def up() -> None:
     from cli.stack import run_stack
 
     configure_logging()
-    _run(run_stack)
+    run_command(run_stack)
 
 
 @app.command()
 def down() -> None:
     """Stop a stack started in the background (by `demo` or `up &`)."""
-    settings = load_settings()
     from cli.stack import pid_file
 
+    settings = load_settings()
     try:
         pid = int(pid_file(settings).read_text())
     except (OSError, ValueError):
@@ -74,34 +62,37 @@ def new(
         str, typer.Argument(help="what to build, e.g. 'Weather bot with notifications'")
     ],
     wait: Annotated[bool, typer.Option("--wait", help="follow the stages until the end")] = False,
+    gate: GateOption = None,
 ) -> None:
     """Submit an idea: starts a project workflow."""
 
     async def body(settings: Settings) -> None:
         validate_idea(idea)  # before connecting: bad input is reported as such, not as an outage
+        gates = parse_gates(gate)
         async with project_services(settings) as services:
-            project = await services.submit(idea)
+            project = await services.submit(idea, gates=gates)
             console.print(
                 f"project [bold]{project.id}[/bold] started (workflow {project.workflow_id})"
             )
             if wait:
-                project = await watch(services, project, console)
+                answer = ask_in_terminal if sys.stdin.isatty() else None
+                project = await watch(services, project, console, answer=answer)
                 if project.status != "completed":
                     raise typer.Exit(code=1)
 
-    _run(body)
+    run_command(body)
 
 
 @app.command()
 def status(project_id: Annotated[str, typer.Argument(help="project id (see `list`)")]) -> None:
-    """Show a project's stages, tasks and live URL."""
+    """Show a project's stages, tasks, open questions and live URL."""
 
     async def body(settings: Settings) -> None:
         async with project_services(settings) as services:
             project = await services.get(project_id)
             console.print(project_view(project, await services.live_state(project)))
 
-    _run(body)
+    run_command(body)
 
 
 @app.command("list")
@@ -112,7 +103,7 @@ def list_projects() -> None:
         async with project_services(settings) as services:
             console.print(projects_table(await services.list()))
 
-    _run(body)
+    run_command(body)
 
 
 @app.command()
@@ -124,7 +115,7 @@ def cancel(project_id: str) -> None:
             await services.cancel(project_id)
             console.print(f"cancelling {project_id}")
 
-    _run(body)
+    run_command(body)
 
 
 @app.command()
@@ -137,14 +128,19 @@ def rollback(project_id: str) -> None:
             colour = "green" if result.status == "healthy" else "red"
             console.print(f"[{colour}]{result.status}[/{colour}] {result.message}")
 
-    _run(body)
+    run_command(body)
 
 
 @app.command()
 def demo(
     idea: Annotated[str, typer.Option(help="the idea to build")] = "Weather bot with notifications",
+    gate: GateOption = None,
 ) -> None:
-    """Start the stack in the background if needed, build an idea end to end, show it live."""
+    """Start the stack in the background if needed, build an idea end to end, show it live.
+
+    With gates, the demo plays the owner: each question and approval shows up in the inbox
+    and is answered through `orchestrator answer`, as a person would.
+    """
     from cli.demo import run_demo
 
-    _run(lambda settings: run_demo(settings, idea, console))
+    run_command(lambda settings: run_demo(settings, idea, console, parse_gates(gate)))

@@ -64,6 +64,15 @@ def project_view(project: Project, state: ProjectState | None) -> Group:
             pr = f"#{task.pr_number}" if task.pr_number else ""
             tasks.add_row(task.key, _styled(task.status), str(task.rounds), pr)
         parts.append(tasks)
+    if state and state.open_items():
+        waiting = Table(title="waiting for you", title_justify="left")
+        for column in ("id", "kind", "stage", "question", "reminders"):
+            waiting.add_column(column)
+        for item in state.open_items():
+            waiting.add_row(item.id, item.kind, item.stage, item.prompt, str(item.reminders))
+        parts.append(waiting)
+    if state and state.rejected_replies:
+        parts.append(Text("\n".join(state.rejected_replies), style="magenta"))
     return Group(*parts)
 
 

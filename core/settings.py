@@ -96,6 +96,11 @@ class PipelineSettings(BaseSettings):
 
     max_parallel_developers: int = 3
     max_review_rounds: int = 2
+    gates: list[Literal["spec", "merge", "deploy", "spending"]] = Field(default_factory=list)
+    reminder_every_s: int = 4 * 3600
+    escalation_timeout_s: int = 3 * 24 * 3600
+    on_timeout: Literal["abort", "skip", "retry"] = "abort"
+    answer_wait_s: float = 10.0  # how long an answer waits for a worker before it is queued
 
 
 class ApiSettings(BaseSettings):
@@ -112,6 +117,7 @@ class Settings(BaseSettings):
 
     home: Path = Path(".orchestrator")
     tenant: str = "default"
+    user: str = "owner"  # who this CLI speaks for; the owner of the projects it submits
     temporal: TemporalSettings = Field(default_factory=TemporalSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
-from core.contracts import DeployResult, ProjectInput, ProjectRef, ProjectState
+from core.contracts import (
+    DeployResult,
+    EscalationPolicy,
+    Gates,
+    ProjectInput,
+    ProjectRef,
+    ProjectState,
+)
 from core.errors import InvalidInput, NotFound
 from core.settings import Settings
 from db.engine import SessionFactory, transaction
@@ -40,14 +47,25 @@ class ProjectServices:
     sessions: SessionFactory
     client: Client
 
-    async def submit(self, idea: str, *, tenant_id: str | None = None) -> Project:
+    async def submit(
+        self,
+        idea: str,
+        *,
+        tenant_id: str | None = None,
+        owner: str | None = None,
+        gates: Gates | None = None,
+    ) -> Project:
         text = validate_idea(idea)
         tenant = tenant_id or self.settings.tenant
+        pipeline = self.settings.pipeline
+        gates = gates or Gates.parse(list(pipeline.gates))
+        owner = self.settings.user if owner is None else owner
         async with transaction(self.sessions) as session:
             await tenants.ensure_tenant(session=session, tenant_id=tenant)
             project = await projects.create(
                 session=session, tenant_id=tenant, name=_provisional_name(text), idea=text
             )
+            project.config = {"gates": gates.enabled(), "owner": owner}
             await events.append(
                 session=session,
                 tenant_id=tenant,
@@ -55,7 +73,6 @@ class ProjectServices:
                 kind="project_submitted",
                 message=text,
             )
-        pipeline = self.settings.pipeline
         await self.client.start_workflow(
             ProjectWorkflow.run,
             ProjectInput(
@@ -64,6 +81,13 @@ class ProjectServices:
                 idea=text,
                 max_parallel_developers=pipeline.max_parallel_developers,
                 max_review_rounds=pipeline.max_review_rounds,
+                owner=owner,
+                gates=gates,
+                escalation=EscalationPolicy(
+                    reminder_every_s=pipeline.reminder_every_s,
+                    timeout_s=pipeline.escalation_timeout_s,
+                    on_timeout=pipeline.on_timeout,
+                ),
             ),
             id=project.workflow_id or f"project-{project.id}",
             task_queue=self.settings.temporal.task_queue,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from temporalio import workflow
+from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
     from activities.developer import DeveloperActivities
@@ -20,6 +21,8 @@ class DeveloperWorkflow:
             start_to_close_timeout=policies.CODING,
             heartbeat_timeout=policies.HEARTBEAT,
             retry_policy=policies.STANDARD_RETRY,
+            # A cancel waits until the agent's sandbox is really stopped.
+            cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         )
         pr = await workflow.execute_activity_method(
             DeveloperActivities.open_pull_request,

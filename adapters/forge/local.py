@@ -37,8 +37,9 @@ class LocalForge:
         self._root = root
         self._sessions = sessions
         self._tenant_id = tenant_id
-        # Merges of one repository push the same branch; serialise them within this worker.
-        self._merge_locks: dict[str, asyncio.Lock] = {}
+        # Merges of one repository push the same branch, and new pull requests take the next
+        # number: serialise both within this worker (the unique constraint guards across workers).
+        self._repo_locks: dict[str, asyncio.Lock] = {}
 
     async def ensure_repository(self, *, owner: str, name: str, description: str) -> RepoInfo:
         bare = self._bare_path(owner, name)
@@ -58,7 +59,10 @@ class LocalForge:
         if branch == repo.default_branch:
             raise InvalidInput(f"cannot open a pull request from {branch} into itself")
         head, diff = await self._head_and_diff(bare, base=repo.default_branch, branch=branch)
-        async with transaction(self._sessions) as session:
+        async with (
+            self._repo_locks.setdefault(_key(repo), asyncio.Lock()),
+            transaction(self._sessions) as session,
+        ):
             pr = await pull_requests.find_open_by_branch(
                 session=session, repo=_key(repo), branch=branch
             )
@@ -95,7 +99,7 @@ class LocalForge:
 
     async def merge_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
         bare = self._existing_bare(repo)
-        async with self._merge_locks.setdefault(_key(repo), asyncio.Lock()):
+        async with self._repo_locks.setdefault(_key(repo), asyncio.Lock()):
             pr = await self._load(repo, number)
             if pr.state == "merged":
                 return self._pr_info(bare, pr)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
+from core.contracts import Gates
 from core.errors import InvalidInput, NotFound
 from db.models import Project
+from services.inbox import InboxServices
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 class ProjectCreate(BaseModel):
     idea: str = Field(description="what to build, in a sentence or a paragraph")
+    gates: list[Literal["spec", "merge", "deploy", "spending"]] | None = Field(
+        default=None, description="decisions to ask a person for; the server default if omitted"
+    )
 
 
 class ProjectPublic(BaseModel):
@@ -38,7 +44,8 @@ class ProjectPublic(BaseModel):
 @router.post("", status_code=201)
 async def create_project(body: ProjectCreate, services: ServicesDep) -> ProjectPublic:
     try:
-        project = await services.submit(body.idea)
+        gates = Gates.parse(list(body.gates)) if body.gates is not None else None
+        project = await services.submit(body.idea, gates=gates)
     except InvalidInput as err:
         raise HTTPException(status_code=422, detail=str(err)) from err
     return ProjectPublic.of(project)
@@ -60,6 +67,25 @@ async def get_project(project_id: str, services: ServicesDep) -> dict[str, Any]:
         **ProjectPublic.of(project).model_dump(),
         "workflow": asdict(state) if state else None,
     }
+
+
+class EventPublic(BaseModel):
+    id: int
+    kind: str
+    message: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@router.get("/{project_id}/events")
+async def project_events(
+    project_id: str, services: ServicesDep, after_id: int = 0
+) -> list[EventPublic]:
+    try:
+        rows = await InboxServices(services).events(project_id, after_id=after_id)
+    except NotFound as err:
+        raise HTTPException(status_code=404, detail=str(err)) from err
+    return [EventPublic.model_validate(e, from_attributes=True) for e in rows]
 
 
 @router.post("/{project_id}/cancel", status_code=202)

@@ -15,19 +15,22 @@ from worker.composition import build_worker
 ORCHESTRATOR = str(Path(sys.executable).parent / "orchestrator")
 
 
-async def orchestrator(stack: Stack, *args: str) -> tuple[int, str]:
+async def orchestrator(
+    stack: Stack, *args: str, env: dict[str, str] | None = None
+) -> tuple[int, str]:
     settings = stack.settings
-    env = {
+    environment = {
         **os.environ,
         "ORCHESTRATOR_HOME": str(settings.home),
         "TEMPORAL_ADDRESS": stack.env.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": settings.temporal.task_queue,
-        "COLUMNS": "200",
+        "COLUMNS": "250",
+        **(env or {}),
     }
     process = await asyncio.create_subprocess_exec(
         ORCHESTRATOR,
         *args,
-        env=env,
+        env=environment,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )

@@ -1,8 +1,9 @@
 """Record the histories the replay tests check: `python -m tests.workflows.record_histories`.
 
-Runs the real pipeline (offline model, git forge, sandbox, ansible) on a throwaway dev server
-and saves each workflow's history as JSON. Re-record only on purpose: a history recorded by
-the old code is what proves a change to workflow code is still compatible with running projects.
+Real runs (offline model, git forge, sandbox, ansible) for the plain pipeline and for one
+with questions and gates; stand-in activities for an escalation and a cancellation. All on
+a throwaway dev server. Re-record only on purpose, and never the `v1_*` files: a history
+recorded by older code is what proves a change is still compatible with running projects.
 """
 
 from __future__ import annotations
@@ -13,16 +14,21 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from temporalio.client import WorkflowHistory
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
+from core.contracts import Gates, HumanReply, ProjectInput, ProjectState
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade_to_head
 from services.projects import ProjectServices
 from tests.stack import stack_settings
 from tests.temporal_env import DEV_SERVER, SEARCH_ATTRIBUTE_KEYS
+from tests.workflows.stand_ins import StandIns
 from worker.composition import build_worker
+from workflows.developer import DeveloperWorkflow
+from workflows.project import ProjectWorkflow
 
 HERE = Path(__file__).resolve().parent / "histories"
 
@@ -33,14 +39,28 @@ async def save(history: WorkflowHistory, name: str) -> None:
     (HERE / f"{name}.json").write_text(json.dumps(document, indent=1))
 
 
-async def record_full_run() -> None:
+async def answer_everything(
+    handle: WorkflowHandle[ProjectWorkflow, ProjectState], user: str
+) -> None:
+    """Play the owner: answer each question and approve each gate until the run ends."""
+    while True:
+        state = await handle.query(ProjectWorkflow.status)
+        if state.status != "running":
+            return
+        for item in state.open_items():
+            choice = "approve" if item.kind == "approval" else ""
+            await handle.execute_update(
+                ProjectWorkflow.reply,
+                HumanReply(item_id=item.id, choice=choice, text="Families in Oslo", user=user),
+            )
+        await asyncio.sleep(0.1)
+
+
+async def record_real_runs(env: WorkflowEnvironment) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = stack_settings(Path(tmp), f"record-{uuid.uuid4()}")
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
         engine = create_engine(settings.database_url)
-        env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=str(DEV_SERVER), search_attributes=SEARCH_ATTRIBUTE_KEYS
-        )
         try:
             services = ProjectServices(settings, session_factory(engine), env.client)
             async with build_worker(env.client, settings, services.sessions):
@@ -50,6 +70,12 @@ async def record_full_run() -> None:
                 await save(await handle.fetch_history(), "project_full_run")
                 child = env.client.get_workflow_handle(f"{handle.id}-task-weather-r1")
                 await save(await child.fetch_history(), "developer_task")
+
+                project = await services.submit("Notes app", gates=Gates(spec=True, deploy=True))
+                handle = services.handle(project)
+                await answer_everything(handle, settings.user)
+                await handle.result()
+                await save(await handle.fetch_history(), "project_questions_and_gates")
         finally:
             deployer = AnsibleDeployer(
                 releases_dir=settings.releases_dir, playbooks_dir=find_playbooks_dir()
@@ -57,8 +83,58 @@ async def record_full_run() -> None:
             for project_dir in settings.releases_dir.iterdir():
                 await deployer.stop(project_slug=project_dir.name)
             await engine.dispose()
-            await env.shutdown()
+
+
+async def record_stand_in_runs(env: WorkflowEnvironment) -> None:
+    for name, stand_ins in (
+        ("project_escalation", StandIns(always_reject={"index"})),
+        ("project_cancelled", StandIns(block_developers=True)),
+    ):
+        queue = f"record-{uuid.uuid4()}"
+        async with Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[ProjectWorkflow, DeveloperWorkflow],
+            activities=stand_ins.activities(),
+        ):
+            handle = await env.client.start_workflow(
+                ProjectWorkflow.run,
+                ProjectInput(project_id="p1", tenant_id="t1", idea="Weather bot"),
+                id=f"project-{name}-{uuid.uuid4()}",
+                task_queue=queue,
+            )
+            while True:
+                state = await handle.query(ProjectWorkflow.status)
+                if stand_ins.block_developers and any(
+                    c.startswith("developer.write_code") for c in stand_ins.calls
+                ):
+                    await handle.cancel()
+                    break
+                if escalations := [i for i in state.open_items() if i.kind == "escalation"]:
+                    stand_ins.always_reject = set()
+                    await handle.execute_update(
+                        ProjectWorkflow.reply,
+                        HumanReply(item_id=escalations[0].id, choice="instruct", text="lock it"),
+                    )
+                    break
+                await asyncio.sleep(0.05)
+            try:
+                await handle.result()
+            except Exception:  # noqa: BLE001 - a cancelled run ends in an error, as it should
+                pass
+            await save(await handle.fetch_history(), name)
+
+
+async def main() -> None:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(DEV_SERVER), search_attributes=SEARCH_ATTRIBUTE_KEYS
+    )
+    try:
+        await record_real_runs(env)
+        await record_stand_in_runs(env)
+    finally:
+        await env.shutdown()
 
 
 if __name__ == "__main__":
-    asyncio.run(record_full_run())
+    asyncio.run(main())

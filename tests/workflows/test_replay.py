@@ -15,7 +15,18 @@ from workflows.project import ProjectWorkflow
 HISTORIES = Path(__file__).resolve().parent / "histories"
 
 
-@pytest.mark.parametrize("name", ["project_full_run", "developer_task"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "v1_project_full_run",  # recorded by the first release: upgrades must keep replaying it
+        "v1_developer_task",
+        "project_full_run",
+        "developer_task",
+        "project_questions_and_gates",
+        "project_escalation",
+        "project_cancelled",
+    ],
+)
 async def test_committed_history_replays(name: str):
     document = json.loads((HISTORIES / f"{name}.json").read_text())
     history = WorkflowHistory.from_json(document.pop("workflow_id"), document)

@@ -1,0 +1,98 @@
+"""Answering what the workflows ask: list the inbox, send replies, read the event log."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError
+
+from core.contracts import HumanReply
+from core.errors import InvalidInput
+from db.engine import transaction
+from db.models import Event, InboxEntry
+from db.repositories import events, inbox
+from services.projects import ProjectServices
+from workflows.project import ProjectWorkflow
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    item_id: str
+    queued: bool  # True: no worker answered in time; the reply waits in workflow history
+    message: str
+
+
+@dataclass(frozen=True)
+class InboxServices:
+    projects: ProjectServices
+
+    async def open_items(
+        self, *, tenant_id: str | None = None, project_id: str | None = None
+    ) -> list[InboxEntry]:
+        async with transaction(self.projects.sessions) as session:
+            return await inbox.list_open(
+                session=session,
+                tenant_id=tenant_id or self.projects.settings.tenant,
+                project_id=project_id,
+            )
+
+    async def answer(
+        self,
+        item_id: str,
+        *,
+        choice: str = "",
+        text: str = "",
+        user: str | None = None,
+        tenant_id: str | None = None,
+    ) -> AnswerOutcome:
+        """Validated by the workflow at once when a worker runs; queued durably otherwise."""
+        settings = self.projects.settings
+        tenant = tenant_id or settings.tenant
+        async with transaction(self.projects.sessions) as session:
+            entry = await inbox.get(session=session, tenant_id=tenant, item_id=item_id)
+        if entry.kind == "approval" and choice not in ("approve", "reject"):
+            raise InvalidInput(f"'{item_id}' is an approval: answer with --approve or --reject")
+        reply = HumanReply(
+            item_id=item_id,
+            choice=choice,
+            text=text,
+            user=settings.user if user is None else user,
+            project_id=entry.project_id,
+            tenant_id=tenant,
+        )
+        project = await self.projects.get(entry.project_id, tenant_id=tenant)
+        handle = self.projects.handle(project)
+        try:
+            message = await asyncio.wait_for(
+                handle.execute_update(ProjectWorkflow.reply, reply),
+                timeout=settings.pipeline.answer_wait_s,
+            )
+        except WorkflowUpdateFailedError as err:
+            raise InvalidInput(f"refused: {err.cause}") from None
+        except RPCError as err:
+            raise InvalidInput(
+                f"project {project.id} cannot take answers now: {err.message}"
+            ) from None
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            # No worker took the update: a signal is stored in history and applied later.
+            await handle.signal(ProjectWorkflow.reply_queued, reply)
+            return AnswerOutcome(
+                item_id,
+                True,
+                "no worker is running: the answer is queued and applied when one starts",
+            )
+        return AnswerOutcome(item_id, False, message)
+
+    async def events(
+        self, project_id: str, *, after_id: int = 0, tenant_id: str | None = None
+    ) -> list[Event]:
+        project = await self.projects.get(project_id, tenant_id=tenant_id)
+        async with transaction(self.projects.sessions) as session:
+            return await events.list_for_project(
+                session=session,
+                tenant_id=project.tenant_id,
+                project_id=project.id,
+                after_id=after_id,
+            )
