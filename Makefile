@@ -19,8 +19,9 @@ $(BIN)/orchestrator: pyproject.toml uv.lock | $(UV)
 
 bootstrap: $(BIN)/orchestrator
 
+GATES ?=
 demo: bootstrap  ## start the stack in the background and build a sample idea end to end
-	$(BIN)/orchestrator demo
+	$(BIN)/orchestrator demo $(if $(GATES),--gate $(GATES))
 
 test: bootstrap  ## the whole test suite (starts its own Temporal servers; PostgreSQL when CI=true)
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -87,6 +87,21 @@ async def test_timeout_kills_background_children(sandbox: Sandbox, workspace: Pa
     assert (workspace / "tick").stat().st_size == size
 
 
+async def test_cancelling_the_caller_stops_the_command(sandbox: Sandbox, workspace: Path) -> None:
+    # A cancelled project cancels its coding activity; the agent's commands must die with it.
+    run = asyncio.create_task(
+        sandbox.run(workspace, "(while true; do date >> tick; sleep 0.1; done) & sleep 30")
+    )
+    while not (workspace / "tick").exists():
+        await asyncio.sleep(0.05)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    size = (workspace / "tick").stat().st_size
+    await asyncio.sleep(0.4)
+    assert (workspace / "tick").stat().st_size == size
+
+
 async def test_files_land_in_the_workspace(sandbox: Sandbox, workspace: Path) -> None:
     result = await sandbox.run(workspace, "mkdir -p src && echo hello > src/a.txt && pwd")
 

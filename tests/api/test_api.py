@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from api.app import create_app
@@ -46,3 +48,44 @@ async def test_a_submitted_idea_is_stored_and_its_workflow_started(stack: Stack)
     assert cancelled.status_code == 202  # no worker on this queue: it was still running
     described = await stack.services.handle(await stack.services.get(project_id)).describe()
     assert described.id == f"project-{project_id}"
+
+
+async def test_the_inbox_lists_what_waits_and_takes_answers(stack: Stack):
+    from worker.composition import build_worker
+
+    async with (
+        build_worker(stack.env.client, stack.settings, stack.sessions),
+        client_for(stack) as api,
+    ):
+        created = await api.post(
+            "/projects", json={"idea": "Weather bot with notifications", "gates": ["deploy"]}
+        )
+        assert created.status_code == 201
+        project_id = created.json()["id"]
+        items: list[dict[str, object]] = []
+        while not items:  # the pipeline runs up to the deploy gate
+            await asyncio.sleep(0.2)
+            items = (await api.get("/inbox", params={"project_id": project_id})).json()
+        [gate] = items
+        assert gate["kind"] == "approval" and str(gate["prompt"]).startswith("Deploy release")
+
+        bad = await api.post(f"/inbox/{gate['id']}/answer", json={"choice": "perhaps"})
+        unknown = await api.post("/inbox/a-00000000/answer", json={"choice": "approve"})
+        unnamed = await api.post(f"/inbox/{gate['id']}/answer", json={"text": "ok"})
+        assert bad.status_code == 422
+        assert unknown.status_code == 404
+        assert unnamed.status_code == 409 and "--approve or --reject" in unnamed.json()["detail"]
+
+        answered = await api.post(f"/inbox/{gate['id']}/answer", json={"choice": "approve"})
+        assert answered.json() == {
+            "item_id": gate["id"],
+            "queued": False,
+            "message": f"'{gate['id']}' answered",
+        }
+        state = await stack.services.handle(await stack.services.get(project_id)).result()
+        events = (await api.get(f"/projects/{project_id}/events")).json()
+
+    assert state.status == "completed"
+    assert {"approval_asked", "approval_answered", "project_completed"} <= {
+        e["kind"] for e in events
+    }

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
-from temporalio.client import WorkflowExecutionStatus
+import pytest
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.worker import Worker
 
-from core.contracts import STAGES
+from core.contracts import STAGES, Gates
 from db.engine import transaction
 from db.repositories import deployments, events, pull_requests, tasks
 from tests.stack import Stack
 from worker.composition import build_worker
+from workflows.project import ProjectWorkflow
 
 
 async def test_an_idea_becomes_a_live_service(stack: Stack):
@@ -83,3 +87,33 @@ async def test_rollback_with_no_earlier_release_says_so_and_keeps_the_service(st
             )
         ]
     assert "rollback_failed" in kinds
+
+
+async def test_cancel_ends_the_project_cancelled_and_records_the_partial_work(stack: Stack):
+    async with build_worker(stack.env.client, stack.settings, stack.sessions):
+        project = await stack.services.submit(
+            "Weather bot with notifications", gates=Gates(deploy=True)
+        )
+        handle = stack.services.handle(project)
+        while not (state := await handle.query(ProjectWorkflow.status)).open_items():
+            await asyncio.sleep(0.2)
+        await stack.services.cancel(project.id)
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+        state = await handle.query(ProjectWorkflow.status)
+
+    stored = await stack.services.get(project.id)
+    assert (state.status, stored.status) == ("cancelled", "cancelled")
+    assert "merged before the cancel: " in (stored.error or "")
+    async with transaction(stack.sessions) as session:
+        releases = await deployments.list_for_project(
+            session=session, tenant_id=stored.tenant_id, project_id=project.id
+        )
+        kinds = [
+            e.kind
+            for e in await events.list_for_project(
+                session=session, tenant_id=stored.tenant_id, project_id=project.id
+            )
+        ]
+    assert releases == []
+    assert "project_cancelled" in kinds
