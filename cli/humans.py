@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cli.context import project_services
@@ -33,7 +34,7 @@ def inbox_table(items: list[InboxEntry]) -> Table:
             item.project_id,
             item.kind,
             item.stage,
-            item.prompt + (f"\n[dim]{item.context}[/dim]" if item.context else ""),
+            escape(item.prompt) + (f"\n[dim]{escape(item.context)}[/dim]" if item.context else ""),
             f"orchestrator answer {item.id} {CHOICES_HELP.get(item.kind, '')}",
         )
     return table
@@ -43,7 +44,7 @@ def print_events(console: Console, rows: list[Event]) -> None:
     for event in rows:
         when = event.created_at.strftime("%Y-%m-%d %H:%M:%S")
         console.print(
-            f"[dim]{when}[/dim] [bold]{event.kind}[/bold] {event.message}", highlight=False
+            f"[dim]{when}[/dim] [bold]{event.kind}[/bold] {escape(event.message)}", highlight=False
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -69,7 +70,9 @@ def project_view(project: Project, state: ProjectState | None) -> Group:
         for column in ("id", "kind", "stage", "question", "reminders"):
             waiting.add_column(column)
         for item in state.open_items():
-            waiting.add_row(item.id, item.kind, item.stage, item.prompt, str(item.reminders))
+            waiting.add_row(
+                item.id, item.kind, item.stage, escape(item.prompt), str(item.reminders)
+            )
         parts.append(waiting)
     if state and state.rejected_replies:
         parts.append(Text("\n".join(state.rejected_replies), style="magenta"))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.prompt import Confirm, Prompt
 
 from cli.humans import CHOICES_HELP
@@ -39,8 +40,9 @@ async def watch(
             return await services.get(project.id, tenant_id=project.tenant_id)
         shown.add(waiting.id)
         console.print(
-            f"[bold yellow]waiting for you[/bold yellow] [{waiting.id}] {waiting.kind}: "
-            f"{waiting.prompt}\n  orchestrator answer {waiting.id} {CHOICES_HELP[waiting.kind]}"
+            f"[bold yellow]waiting for you[/bold yellow] {waiting.id} {waiting.kind}: "
+            f"{escape(waiting.prompt)}\n"
+            f"  orchestrator answer {waiting.id} {escape(CHOICES_HELP[waiting.kind])}"
         )
         reply = answer(waiting, console) if answer else None
         if reply is not None:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from dataclasses import dataclass
 
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+)
 from temporalio.service import RPCError
 
 from core.contracts import (
@@ -115,8 +121,11 @@ class ProjectServices:
     async def live_state(self, project: Project) -> ProjectState | None:
         """The workflow's own view; None when the workflow cannot answer (no worker, purged)."""
         try:
-            return await self.handle(project).query(ProjectWorkflow.status)
-        except RPCError:
+            # Short: with no worker running a query waits for one; the DB view is enough then.
+            return await self.handle(project).query(
+                ProjectWorkflow.status, rpc_timeout=timedelta(seconds=3)
+            )
+        except (RPCError, WorkflowQueryFailedError):
             return None
 
     async def cancel(self, project_id: str, *, tenant_id: str | None = None) -> Project:

@@ -65,7 +65,8 @@ class HumanDesk:
 
     async def ask(self, item: InboxItem) -> InboxItem:
         """Open `item` and wait for a reply: reminders on a timer, the policy on timeout."""
-        item.id = f"{item.kind[0]}-{str(workflow.uuid4())[:8]}"
+        # Deterministic and unique across projects: the id people type in `answer`.
+        item.id = f"{item.kind[0]}-{self._input.project_id}-{len(self._state.inbox) + 1}"
         item.opened_at = workflow.now().isoformat(timespec="seconds")
         self._state.inbox.append(item)
         await self._record(item, "opened", "")

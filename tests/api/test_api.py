@@ -70,7 +70,7 @@ async def test_the_inbox_lists_what_waits_and_takes_answers(stack: Stack):
         assert gate["kind"] == "approval" and str(gate["prompt"]).startswith("Deploy release")
 
         bad = await api.post(f"/inbox/{gate['id']}/answer", json={"choice": "perhaps"})
-        unknown = await api.post("/inbox/a-00000000/answer", json={"choice": "approve"})
+        unknown = await api.post("/inbox/a-000000000000-1/answer", json={"choice": "approve"})
         unnamed = await api.post(f"/inbox/{gate['id']}/answer", json={"text": "ok"})
         assert bad.status_code == 422
         assert unknown.status_code == 404

@@ -11,7 +11,7 @@ from tests.cli.test_cli import orchestrator
 from tests.stack import Stack
 from worker.composition import build_worker
 
-ITEM_ID = re.compile(r"\b([qae]-[0-9a-f]{8})\b")
+ITEM_ID = re.compile(r"\b([qae]-[0-9a-f]{12}-\d+)\b")
 
 
 async def wait_for_item(stack: Stack, kind: str) -> str:

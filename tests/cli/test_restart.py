@@ -13,7 +13,7 @@ import httpx
 from tests.cli.test_up import ORCHESTRATOR, free_port, up_env, wait_healthy
 from tests.stack import free_port_block
 
-ITEM_ID = re.compile(r"\b(a-[0-9a-f]{8})\b")
+ITEM_ID = re.compile(r"\b(a-[0-9a-f]{12}-\d+)\b")
 
 
 def run(env: dict[str, str], *args: str) -> str:

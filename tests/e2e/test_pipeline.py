@@ -71,7 +71,7 @@ async def test_an_idea_becomes_a_live_service(stack: Stack):
 
 async def test_rollback_with_no_earlier_release_says_so_and_keeps_the_service(stack: Stack):
     async with build_worker(stack.env.client, stack.settings, stack.sessions):
-        project = await stack.services.submit("Bookmark keeper")
+        project = await stack.services.submit("Bookmark keeper with tags and search")
         state = await stack.services.handle(project).result()
         result = await stack.services.rollback(project.id)
 
