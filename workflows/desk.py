@@ -63,6 +63,21 @@ class HumanDesk:
 
     # ---- asking --------------------------------------------------------------------------
 
+    async def question(self, prompt: str, stage: str) -> InboxItem:
+        return await self.ask(InboxItem(id="", kind="question", prompt=prompt, stage=stage))
+
+    async def approval(
+        self, prompt: str, stage: str, context: str = "", task_key: str | None = None
+    ) -> InboxItem:
+        item = InboxItem(id="", kind="approval", prompt=prompt, stage=stage, context=context)
+        item.options, item.task_key = list(APPROVAL_CHOICES), task_key
+        return await self.ask(item)
+
+    async def escalation(self, prompt: str, stage: str, context: str = "") -> InboxItem:
+        item = InboxItem(id="", kind="escalation", prompt=prompt, stage=stage, context=context)
+        item.options = list(ESCALATION_CHOICES)
+        return await self.ask(item)
+
     async def ask(self, item: InboxItem) -> InboxItem:
         """Open `item` and wait for a reply: reminders on a timer, the policy on timeout."""
         # Deterministic and unique across projects: the id people type in `answer`.

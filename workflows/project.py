@@ -50,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import policies
     from workflows import search_attributes as sa
-    from workflows.desk import ESCALATION_CHOICES, HumanDesk
+    from workflows.desk import HumanDesk
     from workflows.developer import DeveloperWorkflow
 
 # Patch ids: each guards a change made after projects were already running on older code.
@@ -147,22 +147,13 @@ class ProjectWorkflow:
             last_turn = state.brainstorm_turn >= self._input.max_brainstorm_turns
             if result.questions and not last_turn:
                 for question in result.questions:
-                    item = await self._desk.ask(
-                        InboxItem(id="", kind="question", prompt=question, stage="brainstorm")
-                    )
+                    item = await self._desk.question(question, "brainstorm")
                     state.conversation.append(QA(question, item.answer))
                 continue
             if not self._input.gates.spec:
                 return f"spec '{result.title}' written by the {result.model_label}"
-            decision = await self._desk.ask(
-                InboxItem(
-                    id="",
-                    kind="approval",
-                    prompt=f"Approve the spec '{result.title}'?",
-                    stage="brainstorm",
-                    options=["approve", "reject"],
-                    context=result.summary,
-                )
+            decision = await self._desk.approval(
+                f"Approve the spec '{result.title}'?", "brainstorm", result.summary
             )
             if decision.choice == "approve":
                 return f"spec '{result.title}' approved by {decision.answered_by or 'a person'}"
@@ -259,16 +250,11 @@ class ProjectWorkflow:
             review = await self._activity(ReviewerActivities.review_pull_request, pr)
             approved, comments = review.approved, review.comments
             if approved and review.breaking and self._input.gates.merge:
-                decision = await self._desk.ask(
-                    InboxItem(
-                        id="",
-                        kind="approval",
-                        prompt=f"Merge breaking change #{task.pr_number} ({task.key})?",
-                        stage="reviewer",
-                        options=["approve", "reject"],
-                        context=review.comments,
-                        task_key=task.key,
-                    )
+                decision = await self._desk.approval(
+                    f"Merge breaking change #{task.pr_number} ({task.key})?",
+                    "reviewer",
+                    review.comments,
+                    task_key=task.key,
                 )
                 approved = decision.choice == "approve"
                 comments = decision.answer or "merge of a breaking change was not approved"
@@ -309,31 +295,13 @@ class ProjectWorkflow:
     # ---- people ---------------------------------------------------------------------------
 
     async def _approve(self, stage: str, prompt: str, context: str) -> None:
-        decision = await self._desk.ask(
-            InboxItem(
-                id="",
-                kind="approval",
-                prompt=prompt,
-                stage=stage,
-                options=["approve", "reject"],
-                context=context,
-            )
-        )
+        decision = await self._desk.approval(prompt, stage, context)
         if decision.choice != "approve":
             raise Aborted(f"{stage}: not approved ({decision.answer or 'rejected'})")
 
     async def _escalate(self, stage: str, reason: str, context: str = "") -> InboxItem:
         """Ask a person how to go on instead of failing; abort raises, other choices return."""
-        item = await self._desk.ask(
-            InboxItem(
-                id="",
-                kind="escalation",
-                prompt=reason,
-                stage=stage,
-                options=list(ESCALATION_CHOICES),
-                context=context,
-            )
-        )
+        item = await self._desk.escalation(reason, stage, context)
         if item.choice == "abort":
             raise Aborted(f"{reason} — aborted ({item.answer or 'by a person'})")
         return item
