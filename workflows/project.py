@@ -129,7 +129,10 @@ class ProjectWorkflow:
         """Draft the spec; ask the person what the model could not decide; get it approved."""
         state = self._state
         while True:
-            if self._turns_this_run >= self._input.continue_as_new_after_turns:
+            if (
+                self._turns_this_run >= self._input.continue_as_new_after_turns
+                or workflow.info().is_continue_as_new_suggested()
+            ):
                 await self._continue_as_new()
             state.brainstorm_turn += 1
             self._turns_this_run += 1
