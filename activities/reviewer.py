@@ -69,6 +69,7 @@ class ReviewerActivities:
             approved=approved,
             tests_passed=tests.ok,
             comments=verdict.comments if tests.ok else f"{verdict.comments}\n\n{report}",
+            breaking=verdict.breaking_change,
         )
 
     @activity.defn(name="reviewer.merge_pull_request")

@@ -90,6 +90,9 @@ Approve only if all of these hold:
 - there are no obvious bugs, security problems or secrets in the code.
 Otherwise set `approved` to false and write concrete, actionable `comments` (file, problem, \
 fix) that a developer can act on without asking back.
+Set `breaking_change` to true when merging would change or remove behaviour that existing \
+clients rely on (changed or deleted endpoints, response shapes, files other tasks use); a \
+person then decides whether to merge.
 Answer with a single JSON object matching the requested schema and nothing else."""
 
 

@@ -39,3 +39,7 @@ class ReviewVerdict(BaseModel):
 
     approved: bool
     comments: str
+    breaking_change: bool = Field(
+        default=False,
+        description="merging changes or removes behaviour that existing clients rely on",
+    )

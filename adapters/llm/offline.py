@@ -195,7 +195,14 @@ def review(prompt: str) -> ReviewVerdict:
     if problems:
         return ReviewVerdict(approved=False, comments=" ".join(problems))
     files = ", ".join(changed) or "the diff"
-    return ReviewVerdict(approved=True, comments=f"Looks good: {files} changed, tests pass.")
+    # Removed lines mean existing behaviour changes; purely added files break nobody.
+    removed = [
+        line for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")
+    ]
+    comments = f"Looks good: {files} changed, tests pass."
+    if removed:
+        comments += f" It changes existing code ({len(removed)} lines removed): breaking."
+    return ReviewVerdict(approved=True, comments=comments, breaking_change=bool(removed))
 
 
 def tests_passed(report: str) -> bool:

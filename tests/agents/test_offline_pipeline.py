@@ -242,3 +242,15 @@ async def test_coding_agent_stops_at_max_steps(tmp_path: Path) -> None:
     )
     assert not result.finished and result.steps == 3
     assert "without calling finish" in result.summary
+
+
+def test_offline_reviewer_marks_changes_to_existing_code_as_breaking() -> None:
+    from adapters.llm.offline import review
+
+    report = "<test_report>\nexit code 0: tests PASSED\nOK\n</test_report>"
+    added = "<diff>\n+++ b/routes/x.py\n+ROUTES = {}\n</diff>"
+    changed = "<diff>\n--- a/routes/x.py\n+++ b/routes/x.py\n-old = 1\n+new = 2\n</diff>"
+    assert review(f"{report}\n{added}").breaking_change is False
+    verdict = review(f"{report}\n{changed}")
+    assert verdict.approved and verdict.breaking_change
+    assert "breaking" in verdict.comments
