@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
 
 APPROVAL_CHOICES = ("approve", "reject")
 ESCALATION_CHOICES = ("retry", "instruct", "skip", "abort")
+SKIPPABLE_STAGES = ("developer", "reviewer")  # skipping tasks is fine; skipping a deploy is not
 
 Recorder = Callable[[InboxItem, str, str], Awaitable[None]]
 
@@ -75,7 +76,7 @@ class HumanDesk:
 
     async def escalation(self, prompt: str, stage: str, context: str = "") -> InboxItem:
         item = InboxItem(id="", kind="escalation", prompt=prompt, stage=stage, context=context)
-        item.options = list(ESCALATION_CHOICES)
+        item.options = [c for c in ESCALATION_CHOICES if c != "skip" or stage in SKIPPABLE_STAGES]
         return await self.ask(item)
 
     async def ask(self, item: InboxItem) -> InboxItem:
@@ -114,7 +115,8 @@ class HumanDesk:
         if item.kind == "approval":
             item.choice, item.answer = "reject", f"no decision within {waited}"
         elif item.kind == "escalation":
-            item.choice = self._input.escalation.on_timeout
+            policy = self._input.escalation.on_timeout
+            item.choice = policy if policy in item.options else "abort"
             item.answer = f"no answer within {waited}: applying the timeout policy"
         else:
             item.answer = f"(no answer within {waited}; proceed on your best judgement)"

@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Patch ids: each guards a change made after projects were already running on older code.
 NOTIFY_OWNER_PATCH = "notify-owner"
+DEVELOPERS_SETTLE_PATCH = "developers-settle-before-failing"
 
 
 class StageFailed(Exception):
@@ -197,7 +198,10 @@ class ProjectWorkflow:
                 rounds_allowed += 1
             self._state.review_round += 1
             await self._stage("developer", partial(self._develop, pending))
-            await self._stage("reviewer", partial(self._review, pending))
+            _skip_unfinished(pending, "developing")  # a person chose to skip failed developers
+            reviewable = [t for t in pending if t.status == "in_review"]
+            await self._stage("reviewer", partial(self._review, reviewable))
+            _skip_unfinished(reviewable, "in_review")  # ... or a review that kept failing
 
     async def _stuck_review(self, pending: list[TaskState], limit: int) -> str:
         keys = ", ".join(t.key for t in pending)
@@ -236,8 +240,16 @@ class ProjectWorkflow:
                 task.branch, task.pr_number = result.branch, result.pr_number
                 task.status = "in_review"
 
-        await asyncio.gather(*(one(t) for t in tasks))
-        return f"{len(tasks)} pull requests opened (round {self._state.review_round})"
+        todo = [t for t in tasks if t.status != "in_review"]  # a retry redoes what failed only
+        if not workflow.patched(DEVELOPERS_SETTLE_PATCH):
+            await asyncio.gather(*(one(t) for t in todo))
+            return f"{len(todo)} pull requests opened (round {self._state.review_round})"
+        # Let every developer finish before reporting a failure: none is left running.
+        results = await asyncio.gather(*(one(t) for t in todo), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        if failures:
+            raise failures[0]
+        return f"{len(todo)} pull requests opened (round {self._state.review_round})"
 
     async def _review(self, tasks: list[TaskState]) -> str:
         merged = 0
@@ -359,7 +371,7 @@ class ProjectWorkflow:
             except Aborted:
                 record.status, record.finished_at = "failed", _now()
                 raise
-            if item.choice == "skip" and name in ("developer", "reviewer"):
+            if item.choice == "skip":  # only offered where tasks can be skipped
                 record.detail = f"skipped after: {failure}"
                 break
             await self._progress("stage_retried", f"{name}: retrying ({item.choice})")
@@ -424,6 +436,12 @@ class ProjectWorkflow:
         workflow.upsert_search_attributes(
             [sa.STAGE.value_set(self._state.stage), sa.STATUS.value_set(self._state.status)]
         )
+
+
+def _skip_unfinished(tasks: list[TaskState], stuck_in: str) -> None:
+    for task in tasks:
+        if task.status == stuck_in:
+            task.status = "skipped"
 
 
 def _now() -> str:

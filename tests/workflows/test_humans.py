@@ -317,3 +317,50 @@ async def test_a_long_conversation_continues_as_new_without_losing_context(
     assert [b.turn for b in stand_ins.brainstorms] == [1, 2, 3, 4, 5]
     assert stand_ins.brainstorms[-1].conversation[-1].answer == "a4"
     assert state.status == "completed"
+
+
+async def test_a_stage_that_cannot_be_skipped_does_not_offer_skip(time_env: WorkflowEnvironment):
+    stand_ins = StandIns(fail_first={"devops.deploy_release": 4})
+    async with project(time_env, stand_ins) as (handle, _):
+        escalation = await next_item(handle, "escalation")
+        assert escalation.options == ["retry", "instruct", "abort"]
+        with pytest.raises(WorkflowUpdateFailedError):
+            await reply(handle, escalation, "skip")
+        await reply(handle, escalation, "retry")
+        state = await handle.result()
+    assert state.status == "completed" and state.live_url
+
+
+async def test_skipping_a_failed_developer_skips_that_task_and_goes_on(
+    time_env: WorkflowEnvironment,
+):
+    stand_ins = StandIns(fail_first={"developer.write_code:index:r1": 4})
+    async with project(time_env, stand_ins) as (handle, _):
+        escalation = await next_item(handle, "escalation")
+        assert "developer failed" in escalation.prompt and "skip" in escalation.options
+        await reply(handle, escalation, "skip")
+        state = await handle.result()
+    assert state.status == "completed"
+    assert {t.key: t.status for t in state.tasks} == {
+        "health": "merged",
+        "index": "skipped",
+        "weather": "merged",
+    }
+    assert "reviewer.review_pull_request:index" not in stand_ins.calls
+
+
+async def test_retrying_the_developer_stage_redoes_only_the_failed_task(
+    time_env: WorkflowEnvironment,
+):
+    stand_ins = StandIns(fail_first={"developer.write_code:index:r1": 4})
+    async with project(time_env, stand_ins) as (handle, _):
+        await reply(handle, await next_item(handle, "escalation"), "retry")
+        state = await handle.result()
+    assert state.status == "completed"
+    coded = [c for c in stand_ins.calls if c.startswith("developer.write_code")]
+    assert sorted(set(coded)) == [
+        "developer.write_code:health:r1",
+        "developer.write_code:index:r1",
+        "developer.write_code:index:r2",
+        "developer.write_code:weather:r1",
+    ]
