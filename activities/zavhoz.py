@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from temporalio import activity
 
 from activities.context import ActivityContext
@@ -24,6 +26,7 @@ class ZavhozActivities:
                 project_id=ref.project_id,
                 start=deploy.port_range_start,
                 end=deploy.port_range_end,
+                usable=lambda port: _free_on_host(deploy.host, port),
             )
             handle = f"port://{ref.project_id}/http"
             await events.append(
@@ -35,3 +38,14 @@ class ZavhozActivities:
                 payload={"kind": "port", "handle": handle},
             )
         return Allocation(port=int(port.value), handles=[handle])
+
+
+def _free_on_host(host: str, port: int) -> bool:
+    """A port another program listens on would make the health check test the wrong service."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,9 +40,18 @@ async def list_for_project(
 
 
 async def allocate_port(
-    *, session: AsyncSession, tenant_id: str, project_id: str, start: int, end: int
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    project_id: str,
+    start: int,
+    end: int,
+    usable: Callable[[int], bool] = lambda _port: True,
 ) -> Resource:
-    """Give the project a port from [start, end]; the same port again on a retry."""
+    """Give the project a port from [start, end]; the same port again on a retry.
+
+    `usable` lets the caller skip ports something outside our records already holds.
+    """
     existing = await find(
         session=session, tenant_id=tenant_id, project_id=project_id, kind="port", name="http"
     )
@@ -49,7 +60,7 @@ async def allocate_port(
     taken = await session.exec(select(Resource.value).where(Resource.kind == "port"))
     used = {int(v) for v in taken.all()}
     for port in range(start, end + 1):
-        if port in used:
+        if port in used or not usable(port):
             continue
         resource = Resource(
             tenant_id=tenant_id, project_id=project_id, kind="port", name="http", value=str(port)

@@ -132,3 +132,17 @@ async def test_retried_plans_and_deploys_do_not_duplicate_rows(sessions: Session
             )
             == 1
         )
+
+
+async def test_port_allocation_skips_ports_something_else_holds(sessions: SessionFactory):
+    project_id = await new_project(sessions)
+    async with transaction(sessions) as session:
+        port = await resources.allocate_port(
+            session=session,
+            tenant_id="acme",
+            project_id=project_id,
+            start=18000,
+            end=18002,
+            usable=lambda p: p != 18000,  # e.g. a service we did not start listens there
+        )
+    assert port.value == "18001"
