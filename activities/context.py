@@ -79,6 +79,24 @@ class ActivityContext:
                 payload=payload,
             )
 
+    async def record_event(
+        self,
+        tenant_id: str,
+        project_id: str,
+        kind: str,
+        message: str,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        async with transaction(self.sessions) as session:
+            await events.append(
+                session=session,
+                tenant_id=tenant_id,
+                project_id=project_id,
+                kind=kind,
+                message=message,
+                payload=payload,
+            )
+
     async def port(self, tenant_id: str, project_id: str) -> int:
         async with transaction(self.sessions) as session:
             port = await resources.find(

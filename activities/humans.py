@@ -66,15 +66,9 @@ class HumanActivities:
 
     @activity.defn(name="humans.notify_owner")
     async def notify_owner(self, note: Notification) -> None:
-        async with transaction(self._ctx.sessions) as session:
-            await events.append(
-                session=session,
-                tenant_id=note.tenant_id,
-                project_id=note.project_id,
-                kind="notification",
-                message=note.text,
-                payload={"owner": note.owner},
-            )
+        await self._ctx.record_event(
+            note.tenant_id, note.project_id, "notification", note.text, {"owner": note.owner}
+        )
         await self._notifier.send(
             tenant_id=note.tenant_id, owner=note.owner, project_id=note.project_id, text=note.text
         )

@@ -14,8 +14,6 @@ from agents.prompts import reviewer_messages
 from agents.schemas import ReviewVerdict
 from agents.structured import ask_structured
 from core.contracts import MergeResult, PullRequestRef, ReviewResult
-from db.engine import transaction
-from db.repositories import events
 
 TEST_COMMAND = "python3 -m unittest discover -s tests -v"
 
@@ -55,15 +53,13 @@ class ReviewerActivities:
         # Tests are the gate a model cannot talk its way around.
         approved = verdict.approved and tests.ok
         await self._ctx.record_usage(ref.tenant_id, ref.project_id, "reviewer", replies)
-        async with transaction(self._ctx.sessions) as session:
-            await events.append(
-                session=session,
-                tenant_id=ref.tenant_id,
-                project_id=ref.project_id,
-                kind="review_approved" if approved else "changes_requested",
-                message=f"#{ref.pr_number} {ref.task_key}: {verdict.comments}",
-                payload={"tests_passed": tests.ok, "pr": ref.pr_number},
-            )
+        await self._ctx.record_event(
+            ref.tenant_id,
+            ref.project_id,
+            "review_approved" if approved else "changes_requested",
+            f"#{ref.pr_number} {ref.task_key}: {verdict.comments}",
+            {"tests_passed": tests.ok, "pr": ref.pr_number},
+        )
         return ReviewResult(
             task_key=ref.task_key,
             approved=approved,

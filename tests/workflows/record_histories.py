@@ -16,7 +16,6 @@ from pathlib import Path
 
 from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from core.contracts import Gates, HumanReply, ProjectInput, ProjectState
@@ -27,7 +26,6 @@ from tests.stack import stack_settings
 from tests.temporal_env import DEV_SERVER, SEARCH_ATTRIBUTE_KEYS
 from tests.workflows.stand_ins import StandIns
 from worker.composition import build_worker
-from workflows.developer import DeveloperWorkflow
 from workflows.project import ProjectWorkflow
 
 HERE = Path(__file__).resolve().parent / "histories"
@@ -91,12 +89,7 @@ async def record_stand_in_runs(env: WorkflowEnvironment) -> None:
         ("project_cancelled", StandIns(block_developers=True)),
     ):
         queue = f"record-{uuid.uuid4()}"
-        async with Worker(
-            env.client,
-            task_queue=queue,
-            workflows=[ProjectWorkflow, DeveloperWorkflow],
-            activities=stand_ins.activities(),
-        ):
+        async with stand_ins.worker(env, queue):
             handle = await env.client.start_workflow(
                 ProjectWorkflow.run,
                 ProjectInput(project_id="p1", tenant_id="t1", idea="Weather bot"),

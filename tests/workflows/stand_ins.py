@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from core.contracts import (
     Allocation,
@@ -32,6 +35,8 @@ from core.contracts import (
     RepositoryResult,
     ReviewResult,
 )
+from workflows.developer import DeveloperWorkflow
+from workflows.project import ProjectWorkflow
 
 
 @dataclass
@@ -64,6 +69,22 @@ class StandIns:
 
     def opened(self, kind: str | None = None) -> list[InboxChange]:
         return [c for c in self.inbox if c.change == "opened" and kind in (None, c.item.kind)]
+
+    def worker(
+        self,
+        env: WorkflowEnvironment,
+        queue: str,
+        workflow: type[ProjectWorkflow] = ProjectWorkflow,
+        **options: Any,
+    ) -> Worker:
+        """A worker running the real workflows with these stand-ins as their activities."""
+        return Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[workflow, DeveloperWorkflow],
+            activities=self.activities(),
+            **options,
+        )
 
     def activities(self) -> list[object]:
         @activity.defn(name="record_progress")

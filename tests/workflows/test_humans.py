@@ -13,7 +13,6 @@ import pytest
 from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from core.contracts import (
     Cost,
@@ -25,19 +24,9 @@ from core.contracts import (
     ProjectState,
 )
 from tests.workflows.stand_ins import StandIns
-from workflows.developer import DeveloperWorkflow
 from workflows.project import ProjectWorkflow
 
 Handle = WorkflowHandle[ProjectWorkflow, ProjectState]
-
-
-def worker(env: WorkflowEnvironment, queue: str, stand_ins: StandIns) -> Worker:
-    return Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[ProjectWorkflow, DeveloperWorkflow],
-        activities=stand_ins.activities(),
-    )
 
 
 @asynccontextmanager
@@ -45,7 +34,7 @@ async def project(
     env: WorkflowEnvironment, stand_ins: StandIns, **fields: Any
 ) -> AsyncIterator[tuple[Handle, str]]:
     queue = f"q-{uuid.uuid4()}"
-    async with worker(env, queue, stand_ins):
+    async with stand_ins.worker(env, queue):
         handle = await env.client.start_workflow(
             ProjectWorkflow.run,
             ProjectInput(project_id="p1", tenant_id="t1", idea="Weather bot", **fields),
@@ -262,7 +251,7 @@ async def test_an_answer_sent_while_no_worker_runs_is_not_lost(dev_env: Workflow
     # On the real dev server: it hands the waiting workflow to the next worker that polls.
     stand_ins = StandIns(questions=["Which cities?"])
     queue = f"q-{uuid.uuid4()}"
-    async with worker(dev_env, queue, stand_ins):
+    async with stand_ins.worker(dev_env, queue):
         handle = await dev_env.client.start_workflow(
             ProjectWorkflow.run,
             ProjectInput(project_id="p1", tenant_id="t1", idea="Weather bot"),
@@ -274,7 +263,7 @@ async def test_an_answer_sent_while_no_worker_runs_is_not_lost(dev_env: Workflow
     await handle.signal(
         ProjectWorkflow.reply_queued, HumanReply(item_id=question.id, text="Oslo", user="ann")
     )
-    async with worker(dev_env, queue, stand_ins):
+    async with stand_ins.worker(dev_env, queue):
         state = await handle.result()
     assert state.status == "completed"
     assert state.conversation[0].answer == "Oslo"

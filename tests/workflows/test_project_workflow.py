@@ -9,11 +9,9 @@ import pytest
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import CancelledError
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
 from core.contracts import STAGES, ProjectInput
 from tests.workflows.stand_ins import StandIns
-from workflows.developer import DeveloperWorkflow
 from workflows.project import ProjectWorkflow
 
 
@@ -22,12 +20,7 @@ async def run_project(
 ) -> object:
     queue = f"q-{uuid.uuid4()}"
     project_id = uuid.uuid4().hex[:12]
-    async with Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[ProjectWorkflow, DeveloperWorkflow],
-        activities=stand_ins.activities(),
-    ):
+    async with stand_ins.worker(env, queue):
         return await env.client.execute_workflow(
             ProjectWorkflow.run,
             ProjectInput(project_id=project_id, tenant_id="t1", idea="Weather bot", **input_fields),  # type: ignore[arg-type]
@@ -109,12 +102,7 @@ async def test_developers_respect_the_concurrency_limit(time_env: WorkflowEnviro
 async def test_cancel_ends_the_project_cancelled_and_records_it(time_env: WorkflowEnvironment):
     stand_ins = StandIns(block_developers=True)
     queue = f"q-{uuid.uuid4()}"
-    async with Worker(
-        time_env.client,
-        task_queue=queue,
-        workflows=[ProjectWorkflow, DeveloperWorkflow],
-        activities=stand_ins.activities(),
-    ):
+    async with stand_ins.worker(time_env, queue):
         handle = await time_env.client.start_workflow(
             ProjectWorkflow.run,
             ProjectInput(project_id="p-cancel", tenant_id="t1", idea="Weather bot"),

@@ -48,13 +48,8 @@ async def test_a_run_started_on_the_old_code_finishes_on_the_patched_code(
     queue = f"q-{uuid.uuid4()}"
 
     def worker(workflow_class: type[ProjectWorkflow]) -> Worker:
-        return Worker(
-            dev_env.client,
-            task_queue=queue,
-            workflows=[workflow_class, DeveloperWorkflow],
-            activities=stand_ins.activities(),
-            max_cached_workflows=0,  # every task replays from history, as after an upgrade
-        )
+        # No cache: every task replays from history, as after an upgrade.
+        return stand_ins.worker(dev_env, queue, workflow_class, max_cached_workflows=0)
 
     async with worker(ProjectWorkflowBeforeNotifications):
         handle = await dev_env.client.start_workflow(
