@@ -14,7 +14,7 @@ $(UV_HOME)/bin/uv:
 		|| python3 -m pip install --quiet --prefix $(UV_HOME) uv
 
 $(BIN)/orchestrator: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 bootstrap: $(BIN)/orchestrator

@@ -6,7 +6,6 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.context import ActivityContext
-from activities.heartbeat import heartbeating
 from activities.workspace import checkout, remote_head
 from adapters.forge import git
 from adapters.forge.base import Forge
@@ -43,14 +42,13 @@ class DeveloperActivities:
         ) as path:
             if start is None:
                 await git.checkout_new_branch(path, branch)
-            async with heartbeating():
-                result = await run_coding_agent(
-                    model=self._model,
-                    sandbox=self._sandbox,
-                    workspace=path,
-                    messages=developer_messages(spec, task_spec, input.feedback),
-                    on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
-                )
+            result = await run_coding_agent(
+                model=self._model,
+                sandbox=self._sandbox,
+                workspace=path,
+                messages=developer_messages(spec, task_spec, input.feedback),
+                on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
+            )
             await self._ctx.record_usage(
                 input.tenant_id, input.project_id, f"developer:{input.task_key}", result.replies
             )

@@ -6,7 +6,6 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.context import ActivityContext
-from activities.heartbeat import heartbeating
 from activities.workspace import remote_head
 from adapters.deploy.base import Deployer, ReleaseOutcome, ReleaseRequest
 from adapters.forge.base import Forge
@@ -32,17 +31,16 @@ class DevOpsActivities:
     @activity.defn(name="devops.deploy_release")
     async def deploy_release(self, input: DeployInput) -> DeployResult:
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
-        async with heartbeating():
-            outcome = await self._deployer.deploy(
-                ReleaseRequest(
-                    project_slug=repo.name,
-                    release_id=input.release_id,
-                    repo_url=repo.clone_url,
-                    commit=input.commit,
-                    port=input.port,
-                    health_path=self._ctx.settings.deploy.health_path,
-                )
+        outcome = await self._deployer.deploy(
+            ReleaseRequest(
+                project_slug=repo.name,
+                release_id=input.release_id,
+                repo_url=repo.clone_url,
+                commit=input.commit,
+                port=input.port,
+                health_path=self._ctx.settings.deploy.health_path,
             )
+        )
         await self._record(input.tenant_id, input.project_id, outcome, input.commit, "deploy")
         return DeployResult(
             status=outcome.status,
@@ -55,8 +53,7 @@ class DevOpsActivities:
     async def rollback_release(self, ref: ProjectRef) -> DeployResult:
         port = await self._ctx.port(ref.tenant_id, ref.project_id)
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
-        async with heartbeating():
-            outcome = await self._deployer.rollback(project_slug=repo.name, port=port)
+        outcome = await self._deployer.rollback(project_slug=repo.name, port=port)
         await self._record(ref.tenant_id, ref.project_id, outcome, "", "rollback")
         return DeployResult(
             status=outcome.status,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.context import ActivityContext
-from activities.heartbeat import heartbeating
 from activities.workspace import checkout
 from adapters.forge.base import Forge
 from adapters.llm.base import ChatModel
@@ -38,12 +37,9 @@ class ReviewerActivities:
         spec = await self._ctx.spec(ref.tenant_id, ref.project_id)
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
         task_spec = await self._ctx.task_spec(ref.tenant_id, ref.project_id, ref.task_key)
-        async with (
-            heartbeating(),
-            checkout(
-                self._ctx.settings.workspaces_dir, repo, f"review-{ref.task_key}", ref.branch
-            ) as path,
-        ):
+        async with checkout(
+            self._ctx.settings.workspaces_dir, repo, f"review-{ref.task_key}", ref.branch
+        ) as path:
             tests = await self._sandbox.run(path, TEST_COMMAND, timeout_s=300)
         diff = await self._forge.get_diff(repo=repo, number=ref.pr_number)
         report = test_report(tests)

@@ -34,13 +34,13 @@ def up() -> None:
 @app.command()
 def down() -> None:
     """Stop a stack started in the background (by `demo` or `up &`)."""
-    from cli.stack import pid_file
+    from cli.stack import running_stack
 
     settings = load_settings()
-    try:
-        pid = int(pid_file(settings).read_text())
-    except (OSError, ValueError):
-        console.print("no running stack found")
+    # Only a pid that is still our stack: after a crash the number may belong to anyone.
+    pid = running_stack(settings)
+    if pid is None:
+        console.print(f"no running stack found for {settings.data_dir}")
         return
     os.kill(pid, signal.SIGTERM)
     console.print(f"stopping the stack (pid {pid})")

@@ -3,78 +3,133 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
-from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
-import uvicorn
 
-from api.app import create_app
 from cli.embedded_temporal import EmbeddedTemporal
+from cli.pid_files import PidFile
+from core.errors import ServiceUnavailable
 from core.settings import Settings
-from core.temporal import connect, register_search_attributes
-from db.engine import create_engine, session_factory
-from db.migrate import upgrade_to_head
-from services.projects import ProjectServices
-from worker.composition import build_worker
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
 
 log = structlog.get_logger()
 
 
-class _ApiServer(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield  # the stack owns SIGINT/SIGTERM and stops the API itself
+def stack_pid_file(settings: Settings) -> PidFile:
+    return PidFile(settings.data_dir / "stack.pid")
 
 
-def pid_file(settings: Settings) -> Path:
-    return settings.data_dir / "stack.pid"
+def running_stack(settings: Settings) -> int | None:
+    """The pid of the stack serving this data dir, if one runs (a stale file names none)."""
+    return stack_pid_file(settings).owner(_is_stack_command)
+
+
+def _is_stack_command(argv: list[str]) -> bool:
+    # `orchestrator up`, or `python -m cli up` as `demo` starts it in the background.
+    return "up" in argv[1:] and any(a.endswith("orchestrator") or a == "cli" for a in argv)
 
 
 async def run_stack(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM, then stop the API, the worker and the server, in that order."""
+    crashed = stack_pid_file(settings).recorded()  # still there: the last stack did not stop
+    if (pid := running_stack(settings)) is not None and pid != os.getpid():
+        raise ServiceUnavailable(
+            f"a stack already runs for {settings.data_dir} (pid {pid}); "
+            "stop it with `orchestrator down` first"
+        )
+    stack_pid_file(settings).record(os.getpid())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
     temporal = EmbeddedTemporal(settings) if settings.temporal.embedded else None
+    try:
+        if temporal is not None:
+            # Launched first: the server comes up while the interpreter imports the rest.
+            await temporal.launch()
+        await _serve(settings, temporal, stop, crashed)
+    finally:
+        if temporal is not None:
+            await temporal.stop()
+        stack_pid_file(settings).clear()
+        log.info("stack stopped")
+
+
+async def _serve(
+    settings: Settings, temporal: EmbeddedTemporal | None, stop: asyncio.Event, crashed: int | None
+) -> None:
+    # Imported here, not at the top: these take seconds, and the server starts meanwhile.
+    from api.server import api_server
+    from core.temporal import connect, register_search_attributes
+    from db.engine import create_engine, session_factory
+    from db.migrate import upgrade_to_head
+    from services.projects import ProjectServices
+    from worker.composition import build_worker
+
     engine = create_engine(settings.database_url)
     try:
         if temporal is not None:
-            await temporal.start()
+            await temporal.wait_until_serving()
         client = await connect(settings.temporal, wait_s=20)
         await register_search_attributes(client, settings.temporal.namespace)
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
         sessions = session_factory(engine)
         worker = build_worker(client, settings, sessions)
-        api = _ApiServer(
-            uvicorn.Config(
-                create_app(ProjectServices(settings, sessions, client)),
-                host=settings.api.host,
-                port=settings.api.port,
-                log_level="warning",
-            )
-        )
-        pid_file(settings).write_text(str(os.getpid()))
+        api = api_server(ProjectServices(settings, sessions, client), settings.api)
         async with worker:
             api_task = asyncio.create_task(api.serve())
+            if crashed is not None:
+                await _recover_after_crash(client, settings, crashed)
             log.info(
                 "stack up",
                 api=f"http://{settings.api.host}:{settings.api.port}",
                 temporal=settings.temporal.target,
                 web_ui=settings.temporal.ui_url if temporal else "(external cluster)",
             )
-            await stop.wait()
+            await _until_stopped(stop, temporal)
             log.info("stopping")
             api.should_exit = True
             await api_task
     finally:
         await engine.dispose()
-        if temporal is not None:
-            await temporal.stop()
-        pid_file(settings).unlink(missing_ok=True)
-        log.info("stack stopped")
+
+
+async def _recover_after_crash(client: Client, settings: Settings, dead_pid: int) -> None:
+    from temporalio.service import RPCError
+
+    from services.crash_recovery import release_dead_worker, worker_identity
+
+    try:
+        recovered = await release_dead_worker(
+            client,
+            namespace=settings.temporal.namespace,
+            task_queue=settings.temporal.task_queue,
+            dead_identity=worker_identity(dead_pid),
+        )
+    except RPCError as err:  # heartbeat timeouts still catch the dead attempts, a bit later
+        log.warning("crash recovery could not run", error=str(err))
+        return
+    log.warning(
+        "recovered after a crash",
+        dead_stack_pid=dead_pid,
+        running_workflows=recovered.workflows,
+        attempts_restarted=recovered.attempts_released,
+    )
+
+
+async def _until_stopped(stop: asyncio.Event, temporal: EmbeddedTemporal | None) -> None:
+    """Wait for a stop signal while keeping the embedded server alive."""
+    watched: list[asyncio.Task[object]] = [asyncio.create_task(stop.wait())]
+    if temporal is not None:
+        watched.append(asyncio.create_task(temporal.supervise()))
+    done, pending = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    for task in done:
+        task.result()  # a supervisor that gave up stops the stack with its reason

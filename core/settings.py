@@ -53,6 +53,8 @@ class LLMSettings(BaseSettings):
     api_key: SecretStr = SecretStr("")
     model: str = "gpt-4o-mini"
     timeout_s: float = 120.0
+    # A delay before every model answer (benchmarks and crash tests of the offline model).
+    simulated_latency_s: float = Field(default=0.0, ge=0.0, le=60.0)
 
 
 class ForgeSettings(BaseSettings):

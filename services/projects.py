@@ -27,6 +27,7 @@ from core.settings import Settings
 from db.engine import SessionFactory, transaction
 from db.models import Project
 from db.repositories import events, projects, tenants
+from workflows import policies
 from workflows import search_attributes as sa
 from workflows.project import ProjectWorkflow
 from workflows.rollback import RollbackWorkflow
@@ -98,6 +99,7 @@ class ProjectServices:
             id=project.workflow_id or f"project-{project.id}",
             task_queue=self.settings.temporal.task_queue,
             search_attributes=sa.initial(project.id, tenant),
+            task_timeout=policies.WORKFLOW_TASK,
         )
         return project
 
@@ -147,6 +149,7 @@ class ProjectServices:
             ProjectRef(project_id=project.id, tenant_id=project.tenant_id),
             id=f"rollback-{project.id}-{uuid.uuid4().hex[:8]}",
             task_queue=self.settings.temporal.task_queue,
+            task_timeout=policies.WORKFLOW_TASK,
         )
 
 

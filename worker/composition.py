@@ -8,24 +8,28 @@ from typing import Any
 
 import structlog
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from activities.architect import ArchitectActivities
 from activities.brainstorm import BrainstormActivities
 from activities.context import ActivityContext
 from activities.developer import DeveloperActivities
 from activities.devops import DevOpsActivities
+from activities.heartbeat import HeartbeatInterceptor
 from activities.humans import HumanActivities
 from activities.progress import ProgressActivities
+from activities.retries import RetryReporter
 from activities.reviewer import ReviewerActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.forge.factory import build_forge
 from adapters.llm.factory import build_chat_model
+from adapters.llm.latency import DelayedModel
 from adapters.notify.log import LogNotifier
 from adapters.sandbox.factory import build_sandbox
 from core.settings import Settings
 from db.engine import SessionFactory
+from workflows import policies
 from workflows.developer import DeveloperWorkflow
 from workflows.project import ProjectWorkflow
 from workflows.rollback import RollbackWorkflow
@@ -38,6 +42,8 @@ WORKFLOWS = [ProjectWorkflow, DeveloperWorkflow, RollbackWorkflow]
 def build_activities(settings: Settings, sessions: SessionFactory) -> list[Callable[..., Any]]:
     ctx = ActivityContext(settings=settings, sessions=sessions)
     model = build_chat_model(settings.llm)
+    if settings.llm.simulated_latency_s:
+        model = DelayedModel(model, settings.llm.simulated_latency_s)
     forge = build_forge(
         settings.forge, root=settings.forge_dir, sessions=sessions, tenant_id=settings.tenant
     )
@@ -83,4 +89,14 @@ def build_worker(client: Client, settings: Settings, sessions: SessionFactory) -
         workflows=WORKFLOWS,
         activities=build_activities(settings, sessions),
         max_concurrent_activities=8,
+        **heartbeat_options(RetryReporter(ActivityContext(settings=settings, sessions=sessions))),
     )
+
+
+def heartbeat_options(*interceptors: Interceptor) -> dict[str, Any]:
+    """Worker options that make every activity heartbeat, often enough for policies.HEARTBEAT."""
+    return {
+        "interceptors": [HeartbeatInterceptor(), *interceptors],
+        "max_heartbeat_throttle_interval": policies.HEARTBEAT_EVERY,
+        "default_heartbeat_throttle_interval": policies.HEARTBEAT_EVERY,
+    }

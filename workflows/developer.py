@@ -9,22 +9,21 @@ with workflow.unsafe.imports_passed_through():
     from activities.developer import DeveloperActivities
     from core.contracts import DeveloperInput, DeveloperResult, PullRequestRef
     from workflows import policies
+    from workflows.activity_calls import run_activity
 
 
 @workflow.defn
 class DeveloperWorkflow:
     @workflow.run
     async def run(self, input: DeveloperInput) -> DeveloperResult:
-        coded = await workflow.execute_activity_method(
+        coded = await run_activity(
             DeveloperActivities.write_code,
             input,
-            start_to_close_timeout=policies.CODING,
-            heartbeat_timeout=policies.HEARTBEAT,
-            retry_policy=policies.STANDARD_RETRY,
+            policies.CODING,
             # A cancel waits until the agent's sandbox is really stopped.
             cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         )
-        pr = await workflow.execute_activity_method(
+        pr = await run_activity(
             DeveloperActivities.open_pull_request,
             PullRequestRef(
                 project_id=input.project_id,
@@ -32,8 +31,7 @@ class DeveloperWorkflow:
                 task_key=input.task_key,
                 branch=coded.branch,
             ),
-            start_to_close_timeout=policies.QUICK,
-            retry_policy=policies.STANDARD_RETRY,
+            policies.FORGE,
         )
         return DeveloperResult(
             task_key=input.task_key,

@@ -12,7 +12,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import TypedSearchAttributes
@@ -50,12 +50,17 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import policies
     from workflows import search_attributes as sa
+    from workflows.activity_calls import run_activity
     from workflows.desk import HumanDesk
     from workflows.developer import DeveloperWorkflow
 
 # Patch ids: each guards a change made after projects were already running on older code.
 NOTIFY_OWNER_PATCH = "notify-owner"
 DEVELOPERS_SETTLE_PATCH = "developers-settle-before-failing"
+
+
+Arg = TypeVar("Arg")
+Result = TypeVar("Result")
 
 
 class StageFailed(Exception):
@@ -166,7 +171,9 @@ class ProjectWorkflow:
             state.conversation.append(QA("Feedback on the previous spec", decision.answer))
 
     async def _zavhoz(self) -> str:
-        allocation = await self._activity(ZavhozActivities.allocate_resources, self._ref())
+        allocation = await self._activity(
+            ZavhozActivities.allocate_resources, self._ref(), policies.BOOKKEEPING
+        )
         self._state.port = allocation.port
         if allocation.costs and self._input.gates.spending:
             bill = "; ".join(
@@ -176,7 +183,9 @@ class ProjectWorkflow:
         return f"port {allocation.port} allocated"
 
     async def _architect(self) -> str:
-        repo = await self._activity(ArchitectActivities.create_repository, self._ref())
+        repo = await self._activity(
+            ArchitectActivities.create_repository, self._ref(), policies.FORGE
+        )
         self._state.repository_url = repo.repository_url
         plan = await self._activity(ArchitectActivities.plan_tasks, self._ref())
         self._state.tasks = [TaskState(key=t.key, title=t.title) for t in plan.tasks]
@@ -236,6 +245,7 @@ class ProjectWorkflow:
                     id=f"{workflow.info().workflow_id}-task-{task.key}-r{task.rounds}",
                     task_queue=workflow.info().task_queue,
                     search_attributes=self._child_search_attributes(),
+                    task_timeout=policies.WORKFLOW_TASK,
                 )
                 task.branch, task.pr_number = result.branch, result.pr_number
                 task.status = "in_review"
@@ -274,7 +284,7 @@ class ProjectWorkflow:
                 approved = decision.choice == "approve"
                 comments = decision.answer or "merge of a breaking change was not approved"
             if approved:
-                await self._activity(ReviewerActivities.merge_pull_request, pr)
+                await self._activity(ReviewerActivities.merge_pull_request, pr, policies.FORGE)
                 task.status, task.feedback = "merged", ""
                 merged += 1
             else:
@@ -282,7 +292,7 @@ class ProjectWorkflow:
         return f"{merged} of {len(tasks)} merged (round {self._state.review_round})"
 
     async def _devops(self) -> str:
-        head = await self._activity(DevOpsActivities.main_head, self._ref())
+        head = await self._activity(DevOpsActivities.main_head, self._ref(), policies.FORGE)
         release_id = f"r{self._state.review_round}-{head[:10]}"
         if self._input.gates.deploy:
             await self._approve(
@@ -299,7 +309,7 @@ class ProjectWorkflow:
                 release_id=release_id,
                 port=self._state.port or 0,
             ),
-            start_to_close_timeout=policies.DEPLOY,
+            policies.DEPLOY,
         )
         self._state.release_id = result.release_id
         if result.status != "healthy":
@@ -325,12 +335,14 @@ class ProjectWorkflow:
         await self._activity(
             HumanActivities.record_inbox,
             InboxChange(self._input.project_id, self._input.tenant_id, item, change, note),
+            policies.BOOKKEEPING,
         )
 
     async def _notify(self, text: str) -> None:
         await self._activity(
             HumanActivities.notify_owner,
             Notification(self._input.project_id, self._input.tenant_id, self._input.owner, text),
+            policies.BOOKKEEPING,
         )
 
     def _notifies_owner(self) -> bool:
@@ -413,12 +425,16 @@ class ProjectWorkflow:
                 live_url=self._state.live_url,
                 error=self._state.error,
             ),
+            policies.BOOKKEEPING,
         )
 
-    async def _activity(self, method: Any, arg: Any, **options: Any) -> Any:
-        options.setdefault("start_to_close_timeout", policies.MODEL_CALL)
-        options.setdefault("retry_policy", policies.STANDARD_RETRY)
-        return await workflow.execute_activity_method(method, arg, **options)
+    async def _activity(
+        self,
+        method: Callable[[Any, Arg], Awaitable[Result]],
+        arg: Arg,
+        policy: policies.ActivityPolicy = policies.MODEL_CALL,
+    ) -> Result:
+        return await run_activity(method, arg, policy)
 
     def _ref(self) -> ProjectRef:
         return ProjectRef(project_id=self._input.project_id, tenant_id=self._input.tenant_id)

@@ -35,6 +35,7 @@ from core.contracts import (
     RepositoryResult,
     ReviewResult,
 )
+from worker.composition import heartbeat_options
 from workflows.developer import DeveloperWorkflow
 from workflows.project import ProjectWorkflow
 
@@ -83,7 +84,7 @@ class StandIns:
             task_queue=queue,
             workflows=[workflow, DeveloperWorkflow],
             activities=self.activities(),
-            **options,
+            **{**heartbeat_options(), **options},
         )
 
     def activities(self) -> list[object]:
