@@ -63,6 +63,11 @@ class _ProjectLayout:
             return []
         return [line.strip() for line in lines if line.strip()]
 
+    def record_in_history(self, release_id: str) -> None:
+        if release_id not in self.history():
+            with self.history_file.open("a") as history:
+                history.write(f"{release_id}\n")
+
     def new_runner_dir(self, label: str) -> Path:
         """A fresh private_data_dir per run, so each run's artifacts stay readable."""
         base = self.root / "runner"
@@ -118,6 +123,8 @@ class AnsibleDeployer:
             request.port, request.health_path
         ):
             earlier = [rid for rid in layout.history() if rid != request.release_id]
+            # An attempt killed between activating and recording the release: finish it.
+            layout.record_in_history(request.release_id)
             return ReleaseOutcome(
                 status="healthy",
                 release_id=request.release_id,
