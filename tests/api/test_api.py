@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
-
-from api.app import create_app
+from tests.api.client import client_for
 from tests.stack import Stack
-
-
-def client_for(stack: Stack) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=create_app(stack.services))
-    return httpx.AsyncClient(transport=transport, base_url="http://api")
 
 
 async def test_health_reports_its_dependencies(stack: Stack):
@@ -74,7 +67,7 @@ async def test_the_inbox_lists_what_waits_and_takes_answers(stack: Stack):
         unnamed = await api.post(f"/inbox/{gate['id']}/answer", json={"text": "ok"})
         assert bad.status_code == 422
         assert unknown.status_code == 404
-        assert unnamed.status_code == 409 and "--approve or --reject" in unnamed.json()["detail"]
+        assert unnamed.status_code == 422 and "--approve or --reject" in unnamed.json()["detail"]
 
         answered = await api.post(f"/inbox/{gate['id']}/answer", json={"choice": "approve"})
         assert answered.json() == {
@@ -84,8 +77,15 @@ async def test_the_inbox_lists_what_waits_and_takes_answers(stack: Stack):
         }
         state = await stack.services.handle(await stack.services.get(project_id)).result()
         events = (await api.get(f"/projects/{project_id}/events")).json()
+        detail = (await api.get(f"/projects/{project_id}")).json()
+        again = await api.post(f"/inbox/{gate['id']}/answer", json={"choice": "approve"})
+        finished = await api.post(f"/projects/{project_id}/cancel")
 
     assert state.status == "completed"
+    assert detail["workflow"]["status"] == "completed"  # the worker answered the query
+    assert [s["name"] for s in detail["workflow"]["stages"]] == [s.name for s in state.stages]
+    assert again.status_code == 409 and "cannot take answers now" in again.json()["detail"]
+    assert finished.status_code == 409 and "is not running" in finished.json()["detail"]
     assert {"approval_asked", "approval_answered", "project_completed"} <= {
         e["kind"] for e in events
     }
