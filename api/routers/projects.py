@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.deps import ServicesDep
 from api.errors import responses
@@ -66,6 +66,13 @@ class EventPublic(BaseModel):
     message: str
     payload: dict[str, Any]
     created_at: datetime
+
+    @field_validator("created_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # SQLite drops the offset; every timestamp is written in UTC (db.models.utcnow), and
+        # a date-time without an offset is not the RFC 3339 the schema promises.
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class CancelOut(BaseModel):

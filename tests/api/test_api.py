@@ -86,6 +86,7 @@ async def test_the_inbox_lists_what_waits_and_takes_answers(stack: Stack):
     assert [s["name"] for s in detail["workflow"]["stages"]] == [s.name for s in state.stages]
     assert again.status_code == 409 and "cannot take answers now" in again.json()["detail"]
     assert finished.status_code == 409 and "is not running" in finished.json()["detail"]
+    assert all(e["created_at"].endswith("+00:00") for e in events)  # SQLite keeps no offset
     assert {"approval_asked", "approval_answered", "project_completed"} <= {
         e["kind"] for e in events
     }
