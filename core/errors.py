@@ -9,6 +9,14 @@ class InvalidInput(OrchestratorError):
     """The caller sent something we refuse (empty idea, bad payload)."""
 
 
+class Conflict(InvalidInput):
+    """The request is well formed but the thing's current state refuses it (a finished project).
+
+    A kind of InvalidInput so callers that catch refusals as a whole (the CLI asking again)
+    keep doing so; the API tells the two apart (409 vs 422).
+    """
+
+
 class NotFound(OrchestratorError):
     """An id that names nothing the caller may see."""
 

@@ -110,6 +110,8 @@ class ApiSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # The API has no authentication yet: binding beyond loopback needs this said out loud.
+    allow_unauthenticated_remote: bool = False
 
 
 class Settings(BaseSettings):

@@ -9,11 +9,12 @@ from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeou
 from temporalio.service import RPCError
 
 from core.contracts import HumanReply
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
 from db.engine import transaction
 from db.models import Event, InboxEntry
 from db.repositories import events, inbox
 from services.projects import ProjectServices
+from services.text import clean_text, plain_name
 from workflows.project import ProjectWorkflow
 
 
@@ -50,6 +51,8 @@ class InboxServices:
         """Validated by the workflow at once when a worker runs; queued durably otherwise."""
         settings = self.projects.settings
         tenant = tenant_id or settings.tenant
+        text = clean_text(text, what="answer")
+        user = None if user is None else plain_name(user, what="user name")
         async with transaction(self.projects.sessions) as session:
             entry = await inbox.get(session=session, tenant_id=tenant, item_id=item_id)
         if entry.kind == "approval" and choice not in ("approve", "reject"):
@@ -70,11 +73,9 @@ class InboxServices:
                 timeout=settings.pipeline.answer_wait_s,
             )
         except WorkflowUpdateFailedError as err:
-            raise InvalidInput(f"refused: {err.cause}") from None
+            raise Conflict(f"refused: {err.cause}") from None
         except RPCError as err:
-            raise InvalidInput(
-                f"project {project.id} cannot take answers now: {err.message}"
-            ) from None
+            raise Conflict(f"project {project.id} cannot take answers now: {err.message}") from None
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             # No worker took the update: a signal is stored in history and applied later.
             await handle.signal(ProjectWorkflow.reply_queued, reply)

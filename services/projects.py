@@ -22,11 +22,12 @@ from core.contracts import (
     ProjectRef,
     ProjectState,
 )
-from core.errors import InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from core.settings import Settings
 from db.engine import SessionFactory, transaction
 from db.models import Project
 from db.repositories import events, projects, tenants
+from services.text import clean_text
 from workflows import policies
 from workflows import search_attributes as sa
 from workflows.project import ProjectWorkflow
@@ -37,9 +38,12 @@ MAX_IDEA_CHARS = 4000
 
 def validate_idea(idea: str) -> str:
     """Refuse what no agent can work with, before anything is stored or started."""
-    text = " ".join(idea.split())
+    text = " ".join(clean_text(idea, what="idea").split())
     if not text:
-        raise InvalidInput("the idea is empty: describe what you want built")
+        raise InvalidInput(
+            "the idea is empty (control characters and whitespace do not count): "
+            "describe what you want built"
+        )
     if len(text) > MAX_IDEA_CHARS:
         raise InvalidInput(
             f"the idea is {len(text)} characters long; keep it under {MAX_IDEA_CHARS} "
@@ -138,7 +142,7 @@ class ProjectServices:
         except RPCError as err:
             raise NotFound(f"project '{project_id}' has no workflow") from err
         if description.status != WorkflowExecutionStatus.RUNNING:
-            raise InvalidInput(f"project '{project_id}' is not running (it is {project.status})")
+            raise Conflict(f"project '{project_id}' is not running (it is {project.status})")
         await handle.cancel()
         return project
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.deps import ServicesDep
@@ -10,18 +13,24 @@ from api.deps import ServicesDep
 router = APIRouter(tags=["health"])
 
 
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: bool
+    temporal: bool
+
+
 @router.get("/health")
-async def health(services: ServicesDep) -> dict[str, object]:
-    checks: dict[str, bool] = {}
+async def health(services: ServicesDep) -> HealthOut:
     try:
         async with services.sessions() as session:
             await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
-        checks["database"] = True
+        database = True
     except Exception:  # noqa: BLE001 - any failure means "not healthy", reported below
-        checks["database"] = False
+        database = False
     try:
         await services.client.service_client.check_health()
-        checks["temporal"] = True
+        temporal = True
     except Exception:  # noqa: BLE001
-        checks["temporal"] = False
-    return {"status": "ok" if all(checks.values()) else "degraded", **checks}
+        temporal = False
+    status: Literal["ok", "degraded"] = "ok" if database and temporal else "degraded"
+    return HealthOut(status=status, database=database, temporal=temporal)

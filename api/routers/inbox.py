@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
-from core.errors import InvalidInput, NotFound
+from api.errors import responses
+from api.params import ItemIdPath, ProjectIdQuery
 from db.models import InboxEntry
 from services.inbox import InboxServices
 
 router = APIRouter(prefix="/inbox", tags=["inbox"])
+
+MAX_ANSWER_CHARS = 20_000
+MAX_USER_CHARS = 128  # the width of inbox.answered_by
 
 
 class InboxItemPublic(BaseModel):
@@ -32,8 +36,20 @@ class InboxItemPublic(BaseModel):
 
 class AnswerIn(BaseModel):
     choice: Literal["", "approve", "reject", "retry", "instruct", "skip", "abort"] = ""
-    text: str = Field(default="", max_length=20_000)
-    user: str | None = None
+    text: str = Field(
+        default="",
+        max_length=MAX_ANSWER_CHARS,
+        description="the answer or instructions; control characters other than newline "
+        "and tab are dropped",
+    )
+    # Declared by the caller: the API has no authentication yet (see the app's description).
+    # The pattern is documented only: services.text.plain_name refuses control characters.
+    user: str | None = Field(
+        default=None,
+        max_length=MAX_USER_CHARS,
+        json_schema_extra={"pattern": r"^[^\x00-\x1f\x7f-\x9f\ufeff]*$"},
+        description="who answers; the server's configured user if omitted",
+    )
 
 
 class AnswerOut(BaseModel):
@@ -42,20 +58,17 @@ class AnswerOut(BaseModel):
     message: str
 
 
-@router.get("")
-async def list_inbox(services: ServicesDep, project_id: str | None = None) -> list[InboxItemPublic]:
+@router.get("", responses=responses(422, 503))
+async def list_inbox(
+    services: ServicesDep, project_id: ProjectIdQuery = None
+) -> list[InboxItemPublic]:
     items = await InboxServices(services).open_items(project_id=project_id)
     return [InboxItemPublic.of(i) for i in items]
 
 
-@router.post("/{item_id}/answer")
-async def answer_item(item_id: str, body: AnswerIn, services: ServicesDep) -> AnswerOut:
-    try:
-        outcome = await InboxServices(services).answer(
-            item_id, choice=body.choice, text=body.text, user=body.user
-        )
-    except NotFound as err:
-        raise HTTPException(status_code=404, detail=str(err)) from err
-    except InvalidInput as err:
-        raise HTTPException(status_code=409, detail=str(err)) from err
+@router.post("/{item_id}/answer", responses=responses(400, 404, 409, 422, 503))
+async def answer_item(item_id: ItemIdPath, body: AnswerIn, services: ServicesDep) -> AnswerOut:
+    outcome = await InboxServices(services).answer(
+        item_id, choice=body.choice, text=body.text, user=body.user
+    )
     return AnswerOut(item_id=outcome.item_id, queued=outcome.queued, message=outcome.message)

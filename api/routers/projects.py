@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, field_validator
 
 from api.deps import ServicesDep
-from core.contracts import Gates
-from core.errors import InvalidInput, NotFound
+from api.errors import responses
+from api.params import AfterIdQuery, ProjectIdPath
+from core.contracts import Gates, ProjectState
 from db.models import Project
 from services.inbox import InboxServices
+from services.projects import MAX_IDEA_CHARS
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
+# At least one character that is neither whitespace nor a control character (nor a BOM):
+# what services.projects.validate_idea keeps, spelled so Python and ECMAScript regexes agree.
+# Only documented here: validate_idea enforces it, with a message a person can act on.
+HAS_CONTENT = r"[^\s\x00-\x1f\x7f-\x9f\ufeff]"
+
 
 class ProjectCreate(BaseModel):
-    idea: str = Field(description="what to build, in a sentence or a paragraph")
+    idea: str = Field(
+        max_length=MAX_IDEA_CHARS,
+        json_schema_extra={"pattern": HAS_CONTENT},
+        description="what to build, in a sentence or a paragraph; control characters "
+        "other than newline and tab are dropped and whitespace is collapsed",
+    )
     gates: list[Literal["spec", "merge", "deploy", "spending"]] | None = Field(
-        default=None, description="decisions to ask a person for; the server default if omitted"
+        default=None,
+        max_length=4,
+        description="decisions to ask a person for; the server default if omitted",
     )
 
 
@@ -41,32 +54,10 @@ class ProjectPublic(BaseModel):
         return cls.model_validate(project, from_attributes=True)
 
 
-@router.post("", status_code=201)
-async def create_project(body: ProjectCreate, services: ServicesDep) -> ProjectPublic:
-    try:
-        gates = Gates.parse(list(body.gates)) if body.gates is not None else None
-        project = await services.submit(body.idea, gates=gates)
-    except InvalidInput as err:
-        raise HTTPException(status_code=422, detail=str(err)) from err
-    return ProjectPublic.of(project)
-
-
-@router.get("")
-async def list_projects(services: ServicesDep) -> list[ProjectPublic]:
-    return [ProjectPublic.of(p) for p in await services.list()]
-
-
-@router.get("/{project_id}")
-async def get_project(project_id: str, services: ServicesDep) -> dict[str, Any]:
-    try:
-        project = await services.get(project_id)
-    except NotFound as err:
-        raise HTTPException(status_code=404, detail=str(err)) from err
-    state = await services.live_state(project)
-    return {
-        **ProjectPublic.of(project).model_dump(),
-        "workflow": asdict(state) if state else None,
-    }
+class ProjectDetail(ProjectPublic):
+    workflow: ProjectState | None = Field(
+        description="the workflow's own view; null when it cannot answer (no worker running)"
+    )
 
 
 class EventPublic(BaseModel):
@@ -76,24 +67,45 @@ class EventPublic(BaseModel):
     payload: dict[str, Any]
     created_at: datetime
 
+    @field_validator("created_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        # SQLite drops the offset; every timestamp is written in UTC (db.models.utcnow), and
+        # a date-time without an offset is not the RFC 3339 the schema promises.
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
 
-@router.get("/{project_id}/events")
+
+class CancelOut(BaseModel):
+    status: Literal["cancelling"]
+
+
+@router.post("", status_code=201, responses=responses(400, 422, 503))
+async def create_project(body: ProjectCreate, services: ServicesDep) -> ProjectPublic:
+    gates = Gates.parse(list(body.gates)) if body.gates is not None else None
+    return ProjectPublic.of(await services.submit(body.idea, gates=gates))
+
+
+@router.get("", responses=responses(503))
+async def list_projects(services: ServicesDep) -> list[ProjectPublic]:
+    return [ProjectPublic.of(p) for p in await services.list()]
+
+
+@router.get("/{project_id}", responses=responses(404, 422, 503))
+async def get_project(project_id: ProjectIdPath, services: ServicesDep) -> ProjectDetail:
+    project = await services.get(project_id)
+    public = ProjectPublic.of(project)
+    return ProjectDetail(**public.model_dump(), workflow=await services.live_state(project))
+
+
+@router.get("/{project_id}/events", responses=responses(404, 422, 503))
 async def project_events(
-    project_id: str, services: ServicesDep, after_id: int = 0
+    project_id: ProjectIdPath, services: ServicesDep, after_id: AfterIdQuery = 0
 ) -> list[EventPublic]:
-    try:
-        rows = await InboxServices(services).events(project_id, after_id=after_id)
-    except NotFound as err:
-        raise HTTPException(status_code=404, detail=str(err)) from err
+    rows = await InboxServices(services).events(project_id, after_id=after_id)
     return [EventPublic.model_validate(e, from_attributes=True) for e in rows]
 
 
-@router.post("/{project_id}/cancel", status_code=202)
-async def cancel_project(project_id: str, services: ServicesDep) -> dict[str, str]:
-    try:
-        await services.cancel(project_id)
-    except NotFound as err:
-        raise HTTPException(status_code=404, detail=str(err)) from err
-    except InvalidInput as err:
-        raise HTTPException(status_code=409, detail=str(err)) from err
-    return {"status": "cancelling"}
+@router.post("/{project_id}/cancel", status_code=202, responses=responses(404, 409, 422, 503))
+async def cancel_project(project_id: ProjectIdPath, services: ServicesDep) -> CancelOut:
+    await services.cancel(project_id)
+    return CancelOut(status="cancelling")

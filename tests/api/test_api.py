@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
-import httpx
-
-from api.app import create_app
+from tests.api.client import client_for
 from tests.stack import Stack
-
-
-def client_for(stack: Stack) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=create_app(stack.services))
-    return httpx.AsyncClient(transport=transport, base_url="http://api")
 
 
 async def test_health_reports_its_dependencies(stack: Stack):
@@ -74,7 +68,7 @@ async def test_the_inbox_lists_what_waits_and_takes_answers(stack: Stack):
         unnamed = await api.post(f"/inbox/{gate['id']}/answer", json={"text": "ok"})
         assert bad.status_code == 422
         assert unknown.status_code == 404
-        assert unnamed.status_code == 409 and "--approve or --reject" in unnamed.json()["detail"]
+        assert unnamed.status_code == 422 and "--approve or --reject" in unnamed.json()["detail"]
 
         answered = await api.post(f"/inbox/{gate['id']}/answer", json={"choice": "approve"})
         assert answered.json() == {
@@ -84,8 +78,17 @@ async def test_the_inbox_lists_what_waits_and_takes_answers(stack: Stack):
         }
         state = await stack.services.handle(await stack.services.get(project_id)).result()
         events = (await api.get(f"/projects/{project_id}/events")).json()
+        detail = (await api.get(f"/projects/{project_id}")).json()
+        again = await api.post(f"/inbox/{gate['id']}/answer", json={"choice": "approve"})
+        finished = await api.post(f"/projects/{project_id}/cancel")
 
     assert state.status == "completed"
+    assert detail["workflow"]["status"] == "completed"  # the worker answered the query
+    assert [s["name"] for s in detail["workflow"]["stages"]] == [s.name for s in state.stages]
+    assert again.status_code == 409 and "cannot take answers now" in again.json()["detail"]
+    assert finished.status_code == 409 and "is not running" in finished.json()["detail"]
+    # SQLite keeps no offset; the API must still say which time zone its times are in.
+    assert all(datetime.fromisoformat(e["created_at"]).tzinfo is not None for e in events)
     assert {"approval_asked", "approval_answered", "project_completed"} <= {
         e["kind"] for e in events
     }
