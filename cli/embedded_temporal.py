@@ -74,7 +74,7 @@ class EmbeddedTemporal:
         self._log_file.parent.mkdir(parents=True, exist_ok=True)
         with self._log_file.open("ab") as out:
             self._process = await asyncio.create_subprocess_exec(
-                *self._command(),
+                *self.command(),
                 stdout=out,
                 stderr=out,
                 # Its own session: a Ctrl-C in the terminal reaches the stack only, which
@@ -141,7 +141,7 @@ class EmbeddedTemporal:
                 await process.wait()
         self._pid_file.clear()
 
-    def _command(self) -> list[str]:
+    def command(self) -> list[str]:
         temporal = self._settings.temporal
         args = [
             str(find_temporal_binary()),
