@@ -9,7 +9,8 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.worker import Worker
 
-from core.contracts import STAGES, Gates
+from core.contracts import Gates
+from core.vocabulary import STAGES
 from db.engine import transaction
 from db.repositories import deployments, events, pull_requests, tasks
 from tests.stack import Stack

@@ -10,7 +10,8 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import CancelledError
 from temporalio.testing import WorkflowEnvironment
 
-from core.contracts import STAGES, ProjectInput
+from core.contracts import ProjectInput
+from core.vocabulary import STAGES
 from tests.workflows.stand_ins import StandIns
 from workflows.project import ProjectWorkflow
 
