@@ -11,6 +11,8 @@ from typing import Literal, get_args
 
 StageName = Literal["brainstorm", "zavhoz", "architect", "developer", "reviewer", "devops"]
 STAGES: tuple[StageName, ...] = get_args(StageName)
+# The stages that rerun every review round (and may be skipped task by task).
+REVIEW_LOOP: tuple[StageName, ...] = ("developer", "reviewer")
 
 # Where a project is before its workflow reports its first stage (DB row, search attribute).
 Queued = Literal["queued"]

@@ -14,6 +14,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError
 
+from core import search_attributes as sa
 from core.contracts import (
     DeployResult,
     EscalationPolicy,
@@ -27,7 +28,6 @@ from core.settings import Settings
 from db.engine import SessionFactory, transaction
 from db.models import Project
 from db.repositories import events, projects, tenants
-from workflows import search_attributes as sa
 from workflows.project import ProjectWorkflow
 from workflows.rollback import RollbackWorkflow
 

@@ -17,12 +17,13 @@ with workflow.unsafe.imports_passed_through():
     from core.vocabulary import (
         APPROVAL_CHOICES,
         ESCALATION_CHOICES,
+        REVIEW_LOOP,
         InboxChangeKind,
         ReplyChoice,
         StageName,
     )
 
-SKIPPABLE_STAGES = ("developer", "reviewer")  # skipping tasks is fine; skipping a deploy is not
+SKIPPABLE_STAGES = REVIEW_LOOP  # skipping tasks is fine; skipping a deploy is not
 
 Recorder = Callable[[InboxItem, InboxChangeKind, str], Awaitable[None]]
 

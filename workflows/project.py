@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.progress import ProgressActivities
     from activities.reviewer import ReviewerActivities
     from activities.zavhoz import ZavhozActivities
+    from core import search_attributes as sa
     from core.contracts import (
         QA,
         BrainstormInput,
@@ -48,9 +49,8 @@ with workflow.unsafe.imports_passed_through():
         PullRequestRef,
         TaskState,
     )
-    from core.vocabulary import FinalStatus, InboxChangeKind, StageName, TaskStatus
+    from core.vocabulary import REVIEW_LOOP, FinalStatus, InboxChangeKind, StageName, TaskStatus
     from workflows import policies
-    from workflows import search_attributes as sa
     from workflows.desk import HumanDesk
     from workflows.developer import DeveloperWorkflow
 
@@ -342,8 +342,8 @@ class ProjectWorkflow:
 
     async def _stage(self, name: StageName, body: Callable[[], Awaitable[str]]) -> None:
         record = self._state.stage_record(name)
-        if record.status == "completed" and name not in ("developer", "reviewer"):
-            return  # done before a continue-as-new
+        if record.status == "completed" and name not in REVIEW_LOOP:
+            return  # done before a continue-as-new (the review loop's stages rerun each round)
         self._state.stage = name
         record.status, record.started_at, record.finished_at = "running", _now(), None
         self._set_search_attributes()
