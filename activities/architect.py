@@ -15,7 +15,7 @@ from agents.schemas import TaskPlan
 from agents.structured import ask_structured
 from core.contracts import PlannedTask, PlanResult, ProjectRef, RepositoryResult
 from db.engine import transaction
-from db.repositories import events, projects, tasks
+from db.repositories import events, tasks
 
 
 class ArchitectActivities:
@@ -33,21 +33,14 @@ class ArchitectActivities:
             owner=self._ctx.settings.forge.owner, name=name, description=spec.summary
         )
         await self._push_scaffold(repo, render_scaffold(spec))
-        async with transaction(self._ctx.sessions) as session:
-            project = await projects.get(
-                session=session, tenant_id=ref.tenant_id, project_id=ref.project_id
-            )
-            config = {**project.config, "repo_name": name}
-            await projects.update(
-                session=session, project=project, repository_url=repo.web_url, config=config
-            )
-            await events.append(
-                session=session,
-                tenant_id=ref.tenant_id,
-                project_id=ref.project_id,
-                kind="repository_ready",
-                message=repo.web_url,
-            )
+        await self._ctx.update_project(
+            ref.tenant_id,
+            ref.project_id,
+            event="repository_ready",
+            message=repo.web_url,
+            config={"repo_name": name},
+            repository_url=repo.web_url,
+        )
         return RepositoryResult(repository_url=repo.web_url)
 
     async def _push_scaffold(self, repo: RepoInfo, files: dict[str, str]) -> None:

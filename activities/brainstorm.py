@@ -10,8 +10,6 @@ from agents.prompts import brainstorm_messages
 from agents.schemas import ProjectSpec
 from agents.structured import ask_structured
 from core.contracts import BrainstormInput, BrainstormResult
-from db.engine import transaction
-from db.repositories import events, projects
 
 
 class BrainstormActivities:
@@ -30,25 +28,16 @@ class BrainstormActivities:
             self._model, brainstorm_messages(input.idea, conversation), ProjectSpec
         )
         await self._ctx.record_usage(input.tenant_id, input.project_id, "brainstorm", replies)
-        async with transaction(self._ctx.sessions) as session:
-            project = await projects.get(
-                session=session, tenant_id=input.tenant_id, project_id=input.project_id
-            )
-            await projects.update(
-                session=session,
-                project=project,
-                spec=spec.model_dump(),
-                name=spec.name,
-                config={**project.config, "spec_turn": input.turn},
-            )
-            await events.append(
-                session=session,
-                tenant_id=input.tenant_id,
-                project_id=input.project_id,
-                kind="spec_written",
-                message=f"turn {input.turn}: {spec.summary}",
-                payload={"model": self._model.label, "spec": spec.model_dump()},
-            )
+        await self._ctx.update_project(
+            input.tenant_id,
+            input.project_id,
+            event="spec_written",
+            message=f"turn {input.turn}: {spec.summary}",
+            payload={"model": self._model.label, "spec": spec.model_dump()},
+            config={"spec_turn": input.turn},
+            spec=spec.model_dump(),
+            name=spec.name,
+        )
         return self._result(spec)
 
     def _result(self, spec: ProjectSpec) -> BrainstormResult:

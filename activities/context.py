@@ -79,6 +79,37 @@ class ActivityContext:
                 payload=payload,
             )
 
+    async def update_project(
+        self,
+        tenant_id: str,
+        project_id: str,
+        *,
+        event: str,
+        message: str,
+        payload: dict[str, Any] | None = None,
+        config: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> None:
+        """Change the project row and log why, in one transaction.
+
+        `config` keys are merged into the project's config, which other activities also write.
+        """
+        async with transaction(self.sessions) as session:
+            project = await projects.get(
+                session=session, tenant_id=tenant_id, project_id=project_id
+            )
+            if config:
+                fields["config"] = {**project.config, **config}
+            await projects.update(session=session, project=project, **fields)
+            await events.append(
+                session=session,
+                tenant_id=tenant_id,
+                project_id=project_id,
+                kind=event,
+                message=message,
+                payload=payload,
+            )
+
     async def record_event(
         self,
         tenant_id: str,

@@ -11,7 +11,7 @@ from adapters.deploy.base import Deployer, ReleaseOutcome, ReleaseRequest
 from adapters.forge.base import Forge
 from core.contracts import DeployInput, DeployResult, ProjectRef
 from db.engine import transaction
-from db.repositories import deployments, events, projects
+from db.repositories import deployments
 
 
 class DevOpsActivities:
@@ -77,16 +77,18 @@ class DevOpsActivities:
                 previous_release_id=outcome.previous_release_id,
                 message=outcome.message,
             )
-            if outcome.status == "healthy":
-                project = await projects.get(
-                    session=session, tenant_id=tenant_id, project_id=project_id
-                )
-                await projects.update(session=session, project=project, live_url=outcome.url)
-            await events.append(
-                session=session,
-                tenant_id=tenant_id,
-                project_id=project_id,
-                kind=f"{action}_{outcome.status}",
+        # The release row first (idempotent per release id): a retry after a crash here
+        # records it again and then the project change and the event.
+        kind = f"{action}_{outcome.status}"
+        payload = {"release": outcome.release_id, "previous": outcome.previous_release_id}
+        if outcome.status == "healthy":
+            await self._ctx.update_project(
+                tenant_id,
+                project_id,
+                event=kind,
                 message=outcome.message,
-                payload={"release": outcome.release_id, "previous": outcome.previous_release_id},
+                payload=payload,
+                live_url=outcome.url,
             )
+        else:
+            await self._ctx.record_event(tenant_id, project_id, kind, outcome.message, payload)

@@ -10,17 +10,17 @@ from adapters.forge.base import Forge
 from adapters.llm.base import ChatModel
 from adapters.sandbox.base import CommandResult, Sandbox
 from agents.prompts import reviewer_messages
+from agents.scaffold import TEST_COMMAND
 from agents.schemas import ReviewVerdict
 from agents.structured import ask_structured
+from agents.text import tail
 from core.contracts import MergeResult, PullRequestRef, ReviewResult
-
-TEST_COMMAND = "python3 -m unittest discover -s tests -v"
 
 
 def test_report(result: CommandResult) -> str:
     verdict = "PASSED" if result.ok else ("TIMED OUT" if result.timed_out else "FAILED")
     output = (result.stdout + "\n" + result.stderr).strip()
-    return f"$ {TEST_COMMAND}\nexit code {result.exit_code}: tests {verdict}\n{output[-6000:]}"
+    return f"$ {TEST_COMMAND}\nexit code {result.exit_code}: tests {verdict}\n{tail(output, 6000)}"
 
 
 class ReviewerActivities:

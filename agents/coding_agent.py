@@ -12,6 +12,7 @@ import structlog
 
 from adapters.llm.base import ChatMessage, ChatModel, ModelReply, ToolCall, ToolSpec
 from adapters.sandbox.base import CommandResult, Sandbox
+from agents.text import head, tail
 
 log = structlog.get_logger(__name__)
 
@@ -161,7 +162,7 @@ class _Workspace:
             text = target.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise ToolError(f"{rel} is not a UTF-8 text file") from exc
-        return _trim_head(text, MAX_FILE_CHARS)
+        return head(text, MAX_FILE_CHARS)
 
     def list_files(self) -> str:
         found: list[str] = []
@@ -182,8 +183,8 @@ class _Workspace:
         timed_out = " (timed out)" if result.timed_out else ""
         return (
             f"exit code: {result.exit_code}{timed_out}\n"
-            f"--- stdout ---\n{_trim_tail(result.stdout, MAX_OUTPUT_CHARS)}\n"
-            f"--- stderr ---\n{_trim_tail(result.stderr, MAX_OUTPUT_CHARS)}"
+            f"--- stdout ---\n{tail(result.stdout, MAX_OUTPUT_CHARS)}\n"
+            f"--- stderr ---\n{tail(result.stderr, MAX_OUTPUT_CHARS)}"
         )
 
     def _resolve(self, path: str) -> tuple[Path, str]:
@@ -225,12 +226,3 @@ def _describe(call: ToolCall) -> str:
 def _report(on_step: Callable[[str], None] | None, text: str) -> None:
     if on_step is not None:
         on_step(text)
-
-
-def _trim_head(text: str, limit: int) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}\n[... truncated ...]"
-
-
-def _trim_tail(text: str, limit: int) -> str:
-    # Errors and test verdicts come last, so keep the end.
-    return text if len(text) <= limit else f"[... truncated ...]\n{text[-limit:]}"

@@ -12,9 +12,10 @@ import re
 from pydantic import BaseModel, ValidationError
 
 from adapters.llm.base import ChatMessage
+from agents.scaffold import TEST_COMMAND
 from agents.schemas import FeatureSpec, ProjectSpec, TaskSpec
+from agents.text import head, tail
 
-TEST_COMMAND = "python3 -m unittest discover -s tests -v"
 MAX_DIFF_CHARS = 40_000
 MAX_REPORT_CHARS = 8_000
 
@@ -170,8 +171,8 @@ def reviewer_messages(
         f"Project `{spec.name}`: {spec.title}\n\n"
         f"Task `{task.key}`: {task.title}\n{task.description}\n"
         f"Files the task owns: {', '.join(task.files) or '(not listed)'}\n\n"
-        f"<test_report>\n{_tail(test_report, MAX_REPORT_CHARS)}\n</test_report>\n\n"
-        f"<diff>\n{_head(diff, MAX_DIFF_CHARS)}\n</diff>\n\n"
+        f"<test_report>\n{tail(test_report, MAX_REPORT_CHARS)}\n</test_report>\n\n"
+        f"<diff>\n{head(diff, MAX_DIFF_CHARS)}\n</diff>\n\n"
         "Return JSON with `approved` (bool) and `comments` (string)."
     )
     return [ChatMessage("system", REVIEWER_SYSTEM), ChatMessage("user", user)]
@@ -199,16 +200,3 @@ def find_developer_brief(messages: list[ChatMessage]) -> DeveloperBrief | None:
             except (ValueError, ValidationError):
                 continue
     return None
-
-
-def _head(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}\n[... {len(text) - limit} more characters omitted ...]"
-
-
-def _tail(text: str, limit: int) -> str:
-    # Test runners print the verdict last, so keep the end of a long report.
-    if len(text) <= limit:
-        return text
-    return f"[... {len(text) - limit} earlier characters omitted ...]\n{text[-limit:]}"

@@ -7,6 +7,8 @@ from pathlib import Path
 from agents.schemas import ProjectSpec
 
 TEMPLATE_DIR = Path(__file__).parent / "templates" / "python_http_service"
+# How the template's tests run: developers are told it, the reviewer runs it in the sandbox.
+TEST_COMMAND = "python3 -m unittest discover -s tests -v"
 _SKIP_PARTS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 
 

@@ -22,13 +22,14 @@ from rich.table import Table
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
-from core.contracts import STAGES, ProjectState
+from core.contracts import ProjectState
+from core.search_attributes import ALL_KEYS
 from core.settings import DeploySettings, Settings, TemporalSettings
+from core.vocabulary import STAGES
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade_to_head
 from services.projects import ProjectServices
 from worker.composition import build_worker
-from workflows.search_attributes import ALL_KEYS
 
 IDEAS = ["Weather bot with notifications", "Recipe book with search", "Todo list with reminders"]
 

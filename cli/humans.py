@@ -14,12 +14,13 @@ from cli.context import project_services
 from cli.runner import console, run_command
 from core.errors import InvalidInput
 from core.settings import Settings
+from core.vocabulary import ESCALATION_CHOICES, EscalationChoice
 from db.models import Event, InboxEntry
 from services.inbox import InboxServices
 
-CHOICES_HELP = {
+CHOICES_HELP: dict[str, str] = {  # by InboxKind
     "approval": "--approve, or --reject 'why'",
-    "escalation": "--choice retry|instruct|skip|abort ['instructions']",
+    "escalation": f"--choice {'|'.join(ESCALATION_CHOICES)} ['instructions']",
     "question": "'your answer'",
 }
 
@@ -48,14 +49,14 @@ def print_events(console: Console, rows: list[Event]) -> None:
         )
 
 
-def choice_from_flags(approve: bool, reject: bool, choice: str) -> str:
+def choice_from_flags(approve: bool, reject: bool, choice: EscalationChoice | None) -> str:
     if approve and reject:
         raise ValueError("--approve and --reject together make no sense")
     if approve:
         return "approve"
     if reject:
         return "reject"
-    return choice
+    return choice or ""
 
 
 def inbox() -> None:
@@ -76,7 +77,10 @@ def answer(
     reject: Annotated[
         bool, typer.Option("--reject", help="reject a gate (say why in TEXT)")
     ] = False,
-    choice: Annotated[str, typer.Option(help="escalations: retry, instruct, skip or abort")] = "",
+    choice: Annotated[
+        EscalationChoice | None,
+        typer.Option(help=f"escalations: {', '.join(ESCALATION_CHOICES)}"),
+    ] = None,
 ) -> None:
     """Answer a question, decide a gate, or resolve an escalation."""
 

@@ -12,13 +12,17 @@ from rich.console import Console
 from core.contracts import Gates
 from core.errors import InvalidInput, OrchestratorError
 from core.settings import Settings, load_settings
+from core.vocabulary import GATE_NAMES
 
 console = Console()
 T = TypeVar("T")
 
 GateOption = Annotated[
     list[str] | None,
-    typer.Option("--gate", help="ask before going on: spec, merge, deploy, spending (repeatable)"),
+    typer.Option(
+        "--gate",
+        help=f"ask before going on: {', '.join(GATE_NAMES)} (repeatable or comma-separated)",
+    ),
 ]
 
 

@@ -14,11 +14,12 @@ from cli.humans import CHOICES_HELP
 from cli.render import project_view
 from core.contracts import InboxItem
 from core.errors import InvalidInput
+from core.vocabulary import FINAL_STATUSES
 from db.models import Project
 from services.inbox import InboxServices
 from services.projects import ProjectServices
 
-TERMINAL = {"completed", "failed", "cancelled"}
+TERMINAL = set(FINAL_STATUSES)
 
 # Given an open item, return (choice, text) to answer it, or None to leave it for later.
 Answerer = Callable[[InboxItem, Console], tuple[str, str] | None]

@@ -9,13 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STAGES = ("brainstorm", "zavhoz", "architect", "developer", "reviewer", "devops")
+from core.vocabulary import (
+    GATE_NAMES,
+    STAGES,
+    GateName,
+    InboxChangeKind,
+    InboxKind,
+    InboxStatus,
+    ProjectStatus,
+    ReleaseStatus,
+    ReplyChoice,
+    StageName,
+    StageStatus,
+    TaskStatus,
+    TimeoutPolicy,
+)
 
 
 @dataclass
 class StageRecord:
-    name: str
-    status: str = "pending"  # pending | running | completed | failed | cancelled
+    name: StageName
+    status: StageStatus = "pending"
     started_at: str | None = None
     finished_at: str | None = None
     detail: str = ""
@@ -25,9 +39,7 @@ class StageRecord:
 class TaskState:
     key: str
     title: str
-    status: str = (
-        "pending"  # pending | developing | in_review | changes_requested | merged | failed
-    )
+    status: TaskStatus = "pending"
     branch: str | None = None
     pr_number: int | None = None
     rounds: int = 0
@@ -50,11 +62,8 @@ class Gates:
             raise ValueError(f"unknown gate(s) {sorted(unknown)}; choose from {list(GATE_NAMES)}")
         return cls(**dict.fromkeys(names, True))
 
-    def enabled(self) -> list[str]:
+    def enabled(self) -> list[GateName]:
         return [name for name in GATE_NAMES if getattr(self, name)]
-
-
-GATE_NAMES = ("spec", "merge", "deploy", "spending")
 
 
 @dataclass
@@ -63,7 +72,7 @@ class EscalationPolicy:
 
     reminder_every_s: int = 4 * 3600
     timeout_s: int = 3 * 24 * 3600
-    on_timeout: str = "abort"  # abort | skip | retry (escalations); approvals time out rejected
+    on_timeout: TimeoutPolicy = "abort"  # escalations only; approvals time out rejected
 
 
 @dataclass
@@ -71,16 +80,16 @@ class InboxItem:
     """A question, approval or escalation waiting for a person."""
 
     id: str
-    kind: str  # question | approval | escalation
+    kind: InboxKind
     prompt: str
-    stage: str
-    options: list[str] = field(default_factory=list)
+    stage: StageName
+    options: list[str] = field(default_factory=list)  # the choices offered
     context: str = ""
     task_key: str | None = None
     opened_at: str = ""
     reminders: int = 0
-    status: str = "open"  # open | answered | expired
-    choice: str = ""
+    status: InboxStatus = "open"
+    choice: ReplyChoice = ""
     answer: str = ""
     answered_by: str = ""
 
@@ -90,7 +99,9 @@ class HumanReply:
     """An answer to an inbox item, by update (validated at once) or by signal (queued)."""
 
     item_id: str
-    choice: str = ""  # approve | reject (approvals); retry | skip | instruct | abort (escalations)
+    # What the person sent, unchecked: the desk refuses a wrong choice with a reason the
+    # sender reads, where a `ReplyChoice` field would fail in the data converter instead.
+    choice: str = ""
     text: str = ""
     user: str = ""
     project_id: str = ""
@@ -124,8 +135,8 @@ class ProjectState:
 
     project_id: str
     tenant_id: str
-    status: str = "running"  # running | completed | failed | cancelled
-    stage: str = "brainstorm"
+    status: ProjectStatus = "running"
+    stage: StageName = "brainstorm"
     stages: list[StageRecord] = field(default_factory=lambda: [StageRecord(s) for s in STAGES])
     model_label: str = ""
     spec_name: str | None = None
@@ -144,7 +155,7 @@ class ProjectState:
     def open_items(self) -> list[InboxItem]:
         return [item for item in self.inbox if item.status == "open"]
 
-    def stage_record(self, name: str) -> StageRecord:
+    def stage_record(self, name: StageName) -> StageRecord:
         return next(s for s in self.stages if s.name == name)
 
 
@@ -160,10 +171,10 @@ class ProgressUpdate:
 
     project_id: str
     tenant_id: str
-    kind: str  # stage_started | stage_completed | stage_failed | project_completed | ...
+    kind: str  # stage_started | stage_completed | stage_retried | project_<final status>
     message: str
-    stage: str
-    status: str
+    stage: StageName
+    status: ProjectStatus
     stages: list[StageRecord] = field(default_factory=list)
     live_url: str | None = None
     error: str | None = None
@@ -194,7 +205,7 @@ class InboxChange:
     project_id: str
     tenant_id: str
     item: InboxItem
-    change: str  # opened | reminded | answered | expired | rejected
+    change: InboxChangeKind
     note: str = ""
 
 
@@ -297,7 +308,7 @@ class DeployInput:
 
 @dataclass
 class DeployResult:
-    status: str  # healthy | rolled_back | failed
+    status: ReleaseStatus
     release_id: str
     url: str
     message: str

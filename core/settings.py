@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.vocabulary import GateName, TimeoutPolicy
+
 
 def _config(prefix: str) -> SettingsConfigDict:
     return SettingsConfigDict(env_prefix=prefix, env_file=".env", extra="ignore")
@@ -98,10 +100,10 @@ class PipelineSettings(BaseSettings):
 
     max_parallel_developers: int = 3
     max_review_rounds: int = 2
-    gates: list[Literal["spec", "merge", "deploy", "spending"]] = Field(default_factory=list)
+    gates: list[GateName] = Field(default_factory=list)
     reminder_every_s: int = 4 * 3600
     escalation_timeout_s: int = 3 * 24 * 3600
-    on_timeout: Literal["abort", "skip", "retry"] = "abort"
+    on_timeout: TimeoutPolicy = "abort"
     answer_wait_s: float = 10.0  # how long an answer waits for a worker before it is queued
 
 

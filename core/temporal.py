@@ -12,15 +12,11 @@ from temporalio.api.operatorservice.v1 import (
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from core import search_attributes
 from core.errors import ServiceUnavailable
 from core.settings import TemporalSettings
 
-SEARCH_ATTRIBUTES = (
-    "OrchestratorProjectId",
-    "OrchestratorTenant",
-    "OrchestratorStage",
-    "OrchestratorStatus",
-)
+SEARCH_ATTRIBUTES = search_attributes.NAMES
 
 
 async def connect(settings: TemporalSettings, *, wait_s: float = 0.0) -> Client:

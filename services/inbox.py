@@ -10,6 +10,7 @@ from temporalio.service import RPCError
 
 from core.contracts import HumanReply
 from core.errors import Conflict, InvalidInput
+from core.vocabulary import APPROVAL_CHOICES
 from db.engine import transaction
 from db.models import Event, InboxEntry
 from db.repositories import events, inbox
@@ -55,7 +56,7 @@ class InboxServices:
         user = None if user is None else plain_name(user, what="user name")
         async with transaction(self.projects.sessions) as session:
             entry = await inbox.get(session=session, tenant_id=tenant, item_id=item_id)
-        if entry.kind == "approval" and choice not in ("approve", "reject"):
+        if entry.kind == "approval" and choice not in APPROVAL_CHOICES:
             raise InvalidInput(f"'{item_id}' is an approval: answer with --approve or --reject")
         reply = HumanReply(
             item_id=item_id,

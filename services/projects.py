@@ -14,6 +14,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError
 
+from core import search_attributes as sa
 from core.contracts import (
     DeployResult,
     EscalationPolicy,
@@ -29,7 +30,6 @@ from db.models import Project
 from db.repositories import events, projects, tenants
 from services.text import clean_text
 from workflows import policies
-from workflows import search_attributes as sa
 from workflows.project import ProjectWorkflow
 from workflows.rollback import RollbackWorkflow
 

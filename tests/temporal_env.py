@@ -7,7 +7,7 @@ from pathlib import Path
 
 from temporalio.common import SearchAttributeKey
 
-from workflows.search_attributes import ALL_KEYS
+from core.search_attributes import ALL_KEYS
 
 BIN = Path(sys.executable).parent
 DEV_SERVER = BIN / "temporal"

@@ -23,11 +23,13 @@ from activities.reviewer import ReviewerActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.forge.factory import build_forge
-from adapters.llm.factory import build_chat_model
+from adapters.llm.base import ChatModel
+from adapters.llm.factory import build_provider_model
 from adapters.llm.latency import DelayedModel
 from adapters.notify.log import LogNotifier
 from adapters.sandbox.factory import build_sandbox
-from core.settings import Settings
+from agents.offline_model import OfflineModel
+from core.settings import LLMSettings, Settings
 from db.engine import SessionFactory
 from workflows import policies
 from workflows.developer import DeveloperWorkflow
@@ -37,6 +39,13 @@ from workflows.rollback import RollbackWorkflow
 log = structlog.get_logger()
 
 WORKFLOWS = [ProjectWorkflow, DeveloperWorkflow, RollbackWorkflow]
+
+
+def build_chat_model(settings: LLMSettings) -> ChatModel:
+    """The offline scripted model (the embedded default) or the configured provider."""
+    if settings.provider == "offline":
+        return OfflineModel()
+    return build_provider_model(settings)
 
 
 def build_activities(settings: Settings, sessions: SessionFactory) -> list[Callable[..., Any]]:

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import TypeGuard, get_args
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from core.contracts import HumanReply, InboxItem, ProjectInput, ProjectState
+    from core.vocabulary import (
+        APPROVAL_CHOICES,
+        ESCALATION_CHOICES,
+        REVIEW_LOOP,
+        InboxChangeKind,
+        ReplyChoice,
+        StageName,
+    )
 
-APPROVAL_CHOICES = ("approve", "reject")
-ESCALATION_CHOICES = ("retry", "instruct", "skip", "abort")
-SKIPPABLE_STAGES = ("developer", "reviewer")  # skipping tasks is fine; skipping a deploy is not
+SKIPPABLE_STAGES = REVIEW_LOOP  # skipping tasks is fine; skipping a deploy is not
 
-Recorder = Callable[[InboxItem, str, str], Awaitable[None]]
+Recorder = Callable[[InboxItem, InboxChangeKind, str], Awaitable[None]]
 
 
 class HumanDesk:
@@ -53,7 +60,8 @@ class HumanDesk:
 
     def apply(self, reply: HumanReply) -> None:
         item = next(i for i in self._state.inbox if i.id == reply.item_id)
-        item.status, item.choice = "answered", reply.choice
+        # Approvals and escalations were checked by problem_with; a question's is text only.
+        item.status, item.choice = "answered", reply.choice if _is_choice(reply.choice) else ""
         item.answer, item.answered_by = reply.text.strip(), reply.user
 
     def reject_queued(self, reply: HumanReply, problem: str) -> None:
@@ -64,17 +72,17 @@ class HumanDesk:
 
     # ---- asking --------------------------------------------------------------------------
 
-    async def question(self, prompt: str, stage: str) -> InboxItem:
+    async def question(self, prompt: str, stage: StageName) -> InboxItem:
         return await self.ask(InboxItem(id="", kind="question", prompt=prompt, stage=stage))
 
     async def approval(
-        self, prompt: str, stage: str, context: str = "", task_key: str | None = None
+        self, prompt: str, stage: StageName, context: str = "", task_key: str | None = None
     ) -> InboxItem:
         item = InboxItem(id="", kind="approval", prompt=prompt, stage=stage, context=context)
         item.options, item.task_key = list(APPROVAL_CHOICES), task_key
         return await self.ask(item)
 
-    async def escalation(self, prompt: str, stage: str, context: str = "") -> InboxItem:
+    async def escalation(self, prompt: str, stage: StageName, context: str = "") -> InboxItem:
         item = InboxItem(id="", kind="escalation", prompt=prompt, stage=stage, context=context)
         item.options = [c for c in ESCALATION_CHOICES if c != "skip" or stage in SKIPPABLE_STAGES]
         return await self.ask(item)
@@ -106,7 +114,7 @@ class HumanDesk:
                 item.reminders += 1
                 await self._record(item, "reminded", f"reminder {item.reminders}")
         await self._record_rejections(item)
-        await self._record(item, item.status, item.answer)
+        await self._record(item, "expired" if item.status == "expired" else "answered", item.answer)
         return item
 
     def _expire(self, item: InboxItem) -> None:
@@ -124,6 +132,10 @@ class HumanDesk:
     async def _record_rejections(self, item: InboxItem) -> None:
         while self._unrecorded_rejections:
             await self._record(item, "rejected", self._unrecorded_rejections.pop(0))
+
+
+def _is_choice(value: str) -> TypeGuard[ReplyChoice]:
+    return value in get_args(ReplyChoice)
 
 
 def _duration(seconds: int) -> str:

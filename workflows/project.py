@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.progress import ProgressActivities
     from activities.reviewer import ReviewerActivities
     from activities.zavhoz import ZavhozActivities
+    from core import search_attributes as sa
     from core.contracts import (
         QA,
         BrainstormInput,
@@ -48,8 +49,8 @@ with workflow.unsafe.imports_passed_through():
         PullRequestRef,
         TaskState,
     )
+    from core.vocabulary import REVIEW_LOOP, FinalStatus, InboxChangeKind, StageName, TaskStatus
     from workflows import policies
-    from workflows import search_attributes as sa
     from workflows.activity_calls import run_activity
     from workflows.desk import HumanDesk
     from workflows.developer import DeveloperWorkflow
@@ -319,19 +320,19 @@ class ProjectWorkflow:
 
     # ---- people ---------------------------------------------------------------------------
 
-    async def _approve(self, stage: str, prompt: str, context: str) -> None:
+    async def _approve(self, stage: StageName, prompt: str, context: str) -> None:
         decision = await self._desk.approval(prompt, stage, context)
         if decision.choice != "approve":
             raise Aborted(f"{stage}: not approved ({decision.answer or 'rejected'})")
 
-    async def _escalate(self, stage: str, reason: str, context: str = "") -> InboxItem:
+    async def _escalate(self, stage: StageName, reason: str, context: str = "") -> InboxItem:
         """Ask a person how to go on instead of failing; abort raises, other choices return."""
         item = await self._desk.escalation(reason, stage, context)
         if item.choice == "abort":
             raise Aborted(f"{reason} — aborted ({item.answer or 'by a person'})")
         return item
 
-    async def _record_inbox(self, item: InboxItem, change: str, note: str) -> None:
+    async def _record_inbox(self, item: InboxItem, change: InboxChangeKind, note: str) -> None:
         await self._activity(
             HumanActivities.record_inbox,
             InboxChange(self._input.project_id, self._input.tenant_id, item, change, note),
@@ -351,10 +352,10 @@ class ProjectWorkflow:
 
     # ---- plumbing -----------------------------------------------------------------------
 
-    async def _stage(self, name: str, body: Callable[[], Awaitable[str]]) -> None:
+    async def _stage(self, name: StageName, body: Callable[[], Awaitable[str]]) -> None:
         record = self._state.stage_record(name)
-        if record.status == "completed" and name not in ("developer", "reviewer"):
-            return  # done before a continue-as-new
+        if record.status == "completed" and name not in REVIEW_LOOP:
+            return  # done before a continue-as-new (the review loop's stages rerun each round)
         self._state.stage = name
         record.status, record.started_at, record.finished_at = "running", _now(), None
         self._set_search_attributes()
@@ -395,7 +396,7 @@ class ProjectWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(dataclasses.replace(self._input, resume=self._state))
 
-    async def _finish(self, status: str, message: str) -> None:
+    async def _finish(self, status: FinalStatus, message: str) -> None:
         self._state.status = status
         if status != "completed":
             self._state.error = message
@@ -454,7 +455,7 @@ class ProjectWorkflow:
         )
 
 
-def _skip_unfinished(tasks: list[TaskState], stuck_in: str) -> None:
+def _skip_unfinished(tasks: list[TaskState], stuck_in: TaskStatus) -> None:
     for task in tasks:
         if task.status == stuck_in:
             task.status = "skipped"

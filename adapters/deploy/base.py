@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
-ReleaseStatus = Literal["healthy", "rolled_back", "failed"]
+from core.vocabulary import ReleaseStatus as ReleaseStatus
 
 
 @dataclass(frozen=True)

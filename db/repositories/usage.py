@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import LLMUsage
@@ -27,3 +28,14 @@ async def record(
             completion_tokens=completion_tokens,
         )
     )
+
+
+async def list_for_project(
+    *, session: AsyncSession, tenant_id: str, project_id: str
+) -> list[LLMUsage]:
+    result = await session.exec(
+        select(LLMUsage)
+        .where(LLMUsage.tenant_id == tenant_id, LLMUsage.project_id == project_id)
+        .order_by(col(LLMUsage.id))
+    )
+    return list(result.all())

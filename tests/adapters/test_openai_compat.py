@@ -10,8 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from adapters.llm.base import ChatMessage, ToolCall
-from adapters.llm.factory import build_chat_model
-from adapters.llm.offline import OfflineModel
+from adapters.llm.factory import build_provider_model
 from adapters.llm.openai_compat import ModelRequestRejected, OpenAICompatibleModel
 from agents.coding_agent import CODING_TOOLS
 from agents.schemas import ReviewVerdict
@@ -109,11 +108,10 @@ async def test_malformed_tool_call_arguments(fake: FakeOpenAIServer) -> None:
         await make_model(fake).complete([ChatMessage("user", "go")], tools=CODING_TOOLS)
 
 
-def test_factory_picks_the_provider() -> None:
-    assert isinstance(build_chat_model(LLMSettings()), OfflineModel)
+def test_factory_builds_the_provider_and_refuses_missing_credentials() -> None:
     with pytest.raises(InvalidInput, match="LLM_API_KEY"):
-        build_chat_model(LLMSettings(provider="openai"))
-    model = build_chat_model(
+        build_provider_model(LLMSettings(provider="openai"))
+    model = build_provider_model(
         LLMSettings(provider="openai", api_key=SecretStr("sk-x"), model="gpt-test")
     )
     assert model.label == "openai:gpt-test"

@@ -15,9 +15,9 @@ import pytest
 from pydantic import BaseModel
 
 from adapters.llm.base import ChatMessage, ModelReply, ToolCall, ToolSpec
-from adapters.llm.offline import OfflineModel
 from adapters.sandbox.process import ProcessSandbox
 from agents.coding_agent import run_coding_agent
+from agents.offline_model import OfflineModel
 from agents.prompts import (
     architect_messages,
     brainstorm_messages,
@@ -245,7 +245,7 @@ async def test_coding_agent_stops_at_max_steps(tmp_path: Path) -> None:
 
 
 def test_offline_reviewer_marks_changes_to_existing_code_as_breaking() -> None:
-    from adapters.llm.offline import review
+    from agents.offline_model import review
 
     report = "<test_report>\nexit code 0: tests PASSED\nOK\n</test_report>"
     added = "<diff>\n+++ b/routes/x.py\n+ROUTES = {}\n</diff>"

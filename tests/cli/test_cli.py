@@ -47,6 +47,14 @@ async def test_bad_ideas_are_refused_and_start_nothing(stack: Stack):
     assert await stack.services.list() == []
 
 
+async def test_choices_and_gates_outside_the_vocabulary_are_refused(stack: Stack):
+    code, out = await orchestrator(stack, "answer", "e-x-1", "--choice", "maybe")
+    assert code == 2 and "'maybe' is not one of" in out and "'instruct'" in out
+    code, out = await orchestrator(stack, "new", "Weather bot", "--gate", "spec,lunch")
+    assert code == 1 and "unknown gate(s) ['lunch']" in out
+    assert await stack.services.list() == []
+
+
 async def test_unknown_project_gets_a_clear_error(stack: Stack):
     code, out = await orchestrator(stack, "status", "no-such-project")
     assert code == 1 and "no project 'no-such-project'" in out

@@ -9,9 +9,10 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.worker import Worker
 
-from core.contracts import STAGES, Gates
+from core.contracts import Gates
+from core.vocabulary import STAGES
 from db.engine import transaction
-from db.repositories import deployments, events, pull_requests, tasks
+from db.repositories import deployments, events, pull_requests, tasks, usage
 from tests.stack import Stack
 from worker.composition import build_worker
 from workflows.project import ProjectWorkflow
@@ -67,6 +68,13 @@ async def test_an_idea_becomes_a_live_service(stack: Stack):
         assert kinds[0] == "project_submitted"
         assert kinds[-2:] == ["project_completed", "notification"]
         assert kinds.count("pull_request_merged") == 3
+        spent = await usage.list_for_project(
+            session=session, tenant_id=stored.tenant_id, project_id=project.id
+        )
+    # Every agent that asked the model left what it used, under the model's name.
+    developers = {f"developer:{t.key}" for t in task_rows}
+    assert {u.agent for u in spent} == {"brainstorm", "architect", "reviewer", *developers}
+    assert all(u.model == "offline model" and u.prompt_tokens > 0 for u in spent)
 
 
 async def test_rollback_with_no_earlier_release_says_so_and_keeps_the_service(stack: Stack):

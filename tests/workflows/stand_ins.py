@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from temporalio import activity
@@ -15,6 +16,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.heartbeat import heartbeating
+from adapters.sandbox.base import Sandbox
 from core.contracts import (
     Allocation,
     BrainstormInput,
@@ -40,6 +43,15 @@ from workflows.developer import DeveloperWorkflow
 from workflows.project import ProjectWorkflow
 
 
+@dataclass(frozen=True)
+class SandboxedCommand:
+    """What a stand-in developer runs in a real sandbox, as the coding agent would."""
+
+    sandbox: Sandbox
+    workspace: Path
+    command: str
+
+
 @dataclass
 class StandIns:
     tasks: tuple[str, ...] = ("health", "index", "weather")
@@ -48,6 +60,8 @@ class StandIns:
     failing_activity: str | None = None  # always raises, to exercise retries → failed
     deploy_status: str = "healthy"
     block_developers: bool = False  # developers work until cancelled
+    developer_seconds: float = 0.0  # how long each developer works (real time)
+    developer_command: SandboxedCommand | None = None
     questions: list[str] = field(default_factory=list)  # asked while no answer came back yet
     ask_every_turn: bool = False  # a model that keeps asking (long conversations)
     breaking: set[str] = field(default_factory=set)  # tasks the reviewer marks breaking
@@ -59,6 +73,9 @@ class StandIns:
     calls: list[str] = field(default_factory=list)
     progress: list[ProgressUpdate] = field(default_factory=list)
     reviews: dict[str, int] = field(default_factory=dict)
+    developer_inputs: list[DeveloperInput] = field(default_factory=list)
+    developers_at_once: int = 0
+    most_developers_at_once: int = 0
 
     def _enter(self, name: str) -> None:
         self.calls.append(name)
@@ -86,6 +103,16 @@ class StandIns:
             activities=self.activities(),
             **{**heartbeat_options(), **options},
         )
+
+    async def _develop(self) -> None:
+        await asyncio.sleep(self.developer_seconds)
+        while self.block_developers:
+            activity.heartbeat()
+            await asyncio.sleep(0.05)
+        if self.developer_command is not None:
+            job = self.developer_command
+            async with heartbeating(every_s=0.2):
+                await job.sandbox.run(job.workspace, job.command, timeout_s=3600)
 
     def activities(self) -> list[object]:
         @activity.defn(name="record_progress")
@@ -128,9 +155,15 @@ class StandIns:
         @activity.defn(name="developer.write_code")
         async def write_code(input: DeveloperInput) -> CodedBranch:
             self._enter(f"developer.write_code:{input.task_key}:r{input.round}")
-            while self.block_developers:
-                activity.heartbeat()
-                await asyncio.sleep(0.05)
+            self.developer_inputs.append(input)
+            self.developers_at_once += 1
+            self.most_developers_at_once = max(
+                self.most_developers_at_once, self.developers_at_once
+            )
+            try:
+                await self._develop()
+            finally:
+                self.developers_at_once -= 1
             return CodedBranch(input.task_key, f"task/{input.task_key}", "abc123", True, "done")
 
         @activity.defn(name="developer.open_pull_request")

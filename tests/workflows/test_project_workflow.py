@@ -10,7 +10,8 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import CancelledError
 from temporalio.testing import WorkflowEnvironment
 
-from core.contracts import STAGES, ProjectInput
+from core.contracts import ProjectInput
+from core.vocabulary import STAGES
 from tests.workflows.stand_ins import StandIns
 from workflows.project import ProjectWorkflow
 
@@ -92,11 +93,16 @@ async def test_a_rolled_back_deploy_fails_the_project(time_env: WorkflowEnvironm
     assert "deploy rolled_back" in str(failure.value.cause)
 
 
-async def test_developers_respect_the_concurrency_limit(time_env: WorkflowEnvironment):
-    stand_ins = StandIns(tasks=("a1", "b2", "c3", "d4", "e5"))
-    state = await run_project(time_env, stand_ins, max_parallel_developers=2)
+@pytest.mark.parametrize("limit", [1, 3])
+async def test_developers_respect_the_concurrency_limit(time_env: WorkflowEnvironment, limit: int):
+    # Each developer works long enough for every one the limit lets in to overlap it.
+    stand_ins = StandIns(tasks=("a1", "b2", "c3", "d4", "e5"), developer_seconds=0.5)
+    state = await run_project(time_env, stand_ins, max_parallel_developers=limit)
     assert state.status == "completed"  # type: ignore[attr-defined]
     assert len([c for c in stand_ins.calls if c.startswith("developer.write_code")]) == 5
+    assert stand_ins.most_developers_at_once <= limit
+    if limit > 1:
+        assert stand_ins.most_developers_at_once > 1
 
 
 async def test_cancel_ends_the_project_cancelled_and_records_it(time_env: WorkflowEnvironment):

@@ -15,12 +15,12 @@ from pydantic import BaseModel, ValidationError
 
 from adapters.llm.base import ChatMessage, ModelReply, ToolCall, ToolSpec, Usage
 from agents.prompts import (
-    TEST_COMMAND,
     DeveloperBrief,
     extract_tag,
     find_developer_brief,
     json_blocks,
 )
+from agents.scaffold import TEST_COMMAND
 from agents.schemas import FeatureSpec, ProjectSpec, ReviewVerdict, TaskPlan, TaskSpec
 from core.errors import InvalidModelOutput
 

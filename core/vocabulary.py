@@ -1,0 +1,52 @@
+"""The words workflows, services, the CLI and the API must agree on, declared once.
+
+They cross the durable boundary inside core/contracts.py dataclasses, and Temporal's data
+converter refuses a value outside a `Literal` when it decodes one: a word removed here breaks
+replay of histories that hold it, so words are only ever added.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+StageName = Literal["brainstorm", "zavhoz", "architect", "developer", "reviewer", "devops"]
+STAGES: tuple[StageName, ...] = get_args(StageName)
+# The stages that rerun every review round (and may be skipped task by task).
+REVIEW_LOOP: tuple[StageName, ...] = ("developer", "reviewer")
+
+# Where a project is before its workflow reports its first stage (DB row, search attribute).
+Queued = Literal["queued"]
+
+StageStatus = Literal["pending", "running", "completed", "failed", "cancelled"]
+ProjectStatus = Literal["queued", "running", "completed", "failed", "cancelled"]
+# Ends a project: `completed`, `failed` or `cancelled` (never back to running).
+FinalStatus = Literal["completed", "failed", "cancelled"]
+FINAL_STATUSES: tuple[FinalStatus, ...] = get_args(FinalStatus)
+
+TaskStatus = Literal[
+    "pending",  # planned, no developer yet
+    "developing",  # a DeveloperWorkflow works on it
+    "in_review",  # a pull request is open
+    "changes_requested",  # the reviewer (or a person at the merge gate) sent it back
+    "merged",
+    "skipped",  # a person (or the timeout policy) chose to go on without it
+]
+
+GateName = Literal["spec", "merge", "deploy", "spending"]
+GATE_NAMES: tuple[GateName, ...] = get_args(GateName)
+
+InboxKind = Literal["question", "approval", "escalation"]
+InboxStatus = Literal["open", "answered", "expired"]
+# What happened to an inbox item; the last two are also what an item's status becomes.
+InboxChangeKind = Literal["opened", "reminded", "rejected", "answered", "expired"]
+
+ApprovalChoice = Literal["approve", "reject"]
+APPROVAL_CHOICES: tuple[ApprovalChoice, ...] = get_args(ApprovalChoice)
+EscalationChoice = Literal["retry", "instruct", "skip", "abort"]
+ESCALATION_CHOICES: tuple[EscalationChoice, ...] = get_args(EscalationChoice)
+# A question's answer is text only: its choice stays empty.
+ReplyChoice = Literal["", ApprovalChoice, EscalationChoice]
+# What an unanswered escalation does when its time is up (approvals time out rejected).
+TimeoutPolicy = Literal["abort", "skip", "retry"]
+
+ReleaseStatus = Literal["healthy", "rolled_back", "failed"]
