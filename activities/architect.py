@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.context import ActivityContext
+from activities.context import ActivityContext, once_key
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
@@ -83,5 +83,6 @@ class ArchitectActivities:
                 kind="tasks_planned",
                 message=", ".join(t.key for t in plan.tasks),
                 payload={"tasks": [t.model_dump() for t in plan.tasks]},
+                once_key=once_key("tasks_planned"),
             )
         return PlanResult([PlannedTask(t.key, t.title) for t in plan.tasks])

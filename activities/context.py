@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from temporalio import activity
+
 from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ModelReply
 from agents.schemas import ProjectSpec, TaskSpec
@@ -14,6 +16,18 @@ from core.settings import Settings
 from db.engine import SessionFactory, transaction
 from db.models import Project, Task
 from db.repositories import events, projects, resources, tasks, usage
+
+
+def once_key(kind: str, part: str = "") -> str | None:
+    """What makes an event written by this activity land once, however often it is retried.
+
+    A crash between an activity's commit and its completion makes Temporal run it again;
+    the event log must still say "merged" once, not once per attempt.
+    """
+    if not activity.in_activity():
+        return None
+    info = activity.info()
+    return "/".join(filter(None, (info.workflow_run_id, info.activity_id, kind, part)))
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ class ActivityContext:
                 kind=event,
                 message=message,
                 payload=payload,
+                once_key=once_key(event),
             )
 
     async def update_project(
@@ -108,6 +123,7 @@ class ActivityContext:
                 kind=event,
                 message=message,
                 payload=payload,
+                once_key=once_key(event),
             )
 
     async def record_event(
@@ -117,6 +133,8 @@ class ActivityContext:
         kind: str,
         message: str,
         payload: dict[str, Any] | None = None,
+        *,
+        once_per: str = "",
     ) -> None:
         async with transaction(self.sessions) as session:
             await events.append(
@@ -126,6 +144,7 @@ class ActivityContext:
                 kind=kind,
                 message=message,
                 payload=payload,
+                once_key=once_key(kind, once_per),
             )
 
     async def port(self, tenant_id: str, project_id: str) -> int:

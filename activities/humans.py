@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.context import ActivityContext
+from activities.context import ActivityContext, once_key
 from adapters.notify.base import Notifier
 from core.contracts import InboxChange, Notification
 from db.engine import transaction
@@ -55,6 +55,7 @@ class HumanActivities:
                 kind=EVENT_KIND[change.change].format(kind=item.kind),
                 message=_describe(change),
                 payload={"item": item.id, "choice": item.choice, "by": item.answered_by},
+                once_key=once_key("inbox"),
             )
         if change.change in ("opened", "reminded"):
             await self._notifier.send(

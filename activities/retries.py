@@ -40,5 +40,6 @@ class _Reporting(ActivityInboundInterceptor):
                 "activity_retried",
                 f"{info.activity_type}: attempt {info.attempt}",
                 {"workflow_id": info.workflow_id, "attempt": info.attempt},
+                once_per=f"attempt-{info.attempt}",
             )
         return await super().execute_activity(input)

@@ -6,7 +6,7 @@ import socket
 
 from temporalio import activity
 
-from activities.context import ActivityContext
+from activities.context import ActivityContext, once_key
 from core.contracts import Allocation, ProjectRef
 from db.engine import transaction
 from db.repositories import events, resources
@@ -36,6 +36,7 @@ class ZavhozActivities:
                 kind="resource_allocated",
                 message=f"{handle} = {port.value}",
                 payload={"kind": "port", "handle": handle},
+                once_key=once_key("resource_allocated", handle),
             )
         return Allocation(port=int(port.value), handles=[handle])
 

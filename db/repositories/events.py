@@ -27,13 +27,20 @@ async def append(
     kind: str,
     message: str = "",
     payload: dict[str, Any] | None = None,
+    once_key: str | None = None,
 ) -> Event:
+    """Add an event; with `once_key`, only if no event with that key exists yet."""
+    if once_key is not None:
+        found = await session.exec(select(Event).where(Event.once_key == once_key))
+        if (existing := found.first()) is not None:
+            return existing
     event = Event(
         tenant_id=tenant_id,
         project_id=project_id,
         kind=kind,
         message=message,
         payload=json_safe(payload or {}),
+        once_key=once_key,
     )
     session.add(event)
     await session.flush()

@@ -59,6 +59,34 @@ async def test_events_store_payloads_that_are_not_json_natively(sessions: Sessio
     assert event.payload == {"when": "2026-11-26T10:00:00Z", "path": "/x", "ids": [1]}
 
 
+async def test_an_event_with_a_once_key_is_written_once_however_often_it_is_appended(
+    sessions: SessionFactory,
+):
+    project_id = await new_project(sessions)
+    for attempt in (1, 2, 3):  # an activity retried after its commit, before its completion
+        async with transaction(sessions) as session:
+            await events.append(
+                session=session,
+                tenant_id="acme",
+                project_id=project_id,
+                kind="pull_request_merged",
+                message=f"attempt {attempt}",
+                once_key="run-1/7/pull_request_merged",
+            )
+        async with transaction(sessions) as session:  # events without a key stay plain appends
+            await events.append(
+                session=session, tenant_id="acme", project_id=project_id, kind="note"
+            )
+    async with transaction(sessions) as session:
+        rows = await events.list_for_project(
+            session=session, tenant_id="acme", project_id=project_id
+        )
+    assert [(e.kind, e.message) for e in rows if e.kind != "note"] == [
+        ("pull_request_merged", "attempt 1")
+    ]
+    assert sum(e.kind == "note" for e in rows) == 3
+
+
 async def test_port_allocation_is_stable_per_project_and_unique_across_projects(
     sessions: SessionFactory,
 ):
