@@ -11,6 +11,7 @@ from pathlib import Path
 
 import structlog
 
+from core.child_env import child_environment
 from core.errors import ServiceUnavailable
 from core.settings import Settings
 from core.temporal import SEARCH_ATTRIBUTES
@@ -66,7 +67,7 @@ class EmbeddedTemporal:
             args += ["--search-attribute", f"{name}=Keyword"]
         with log_file.open("ab") as out:
             self._process = await asyncio.create_subprocess_exec(
-                *args, stdout=out, stderr=out, start_new_session=True
+                *args, stdout=out, stderr=out, start_new_session=True, env=child_environment()
             )
         await self._wait_until_serving(log_file)
         log.info("temporal dev server up", address=temporal.target, ui=temporal.ui_url)
