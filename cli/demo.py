@@ -79,6 +79,8 @@ async def _ensure_stack(settings: Settings, console: Console) -> None:
     log = settings.logs_dir / "stack.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
+        # Our whole environment on purpose: this is the orchestrator itself, which reads its
+        # settings and keys from it; its own children get core.child_env's allowlist.
         subprocess.Popen(  # noqa: ASYNC220 - detached on purpose; it outlives this command
             [sys.executable, "-m", "cli", "up"],
             stdout=out,

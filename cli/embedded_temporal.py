@@ -21,6 +21,7 @@ from pathlib import Path
 import structlog
 
 from cli.pid_files import PidFile, alive
+from core.child_env import child_environment
 from core.errors import ServiceUnavailable
 from core.settings import Settings
 from core.temporal import SEARCH_ATTRIBUTES
@@ -82,6 +83,7 @@ class EmbeddedTemporal:
                 # still ties the server's life to ours.
                 start_new_session=True,
                 preexec_fn=_die_with_parent(os.getpid()),
+                env=child_environment(),  # never the orchestrator's keys
             )
         self._pid_file.record(self._process.pid)
 

@@ -10,17 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ansible_runner
 import httpx
 import structlog
 
 from adapters.deploy.base import ReleaseOutcome, ReleaseRequest, ReleaseStatus
+from adapters.deploy.runner import run_playbook
+from core.child_env import child_environment
 
 log = structlog.get_logger()
 
 # The service convention the playbooks start: `<python> server.py --port <port>`.
 SERVICE_SCRIPT = "server.py"
-_RUNNER_IDENT = "run"
 _STOP_GRACE_S = 5.0
 _STOP_POLL_S = 0.1
 
@@ -222,34 +222,28 @@ class AnsibleDeployer:
             "health_path": health_path,
             "python_bin": self._python,
             "health_timeout": self._health_timeout_s,
+            "service_env": _service_env(port),
         }
 
     async def _run(
         self, playbook: str, runner_dir: Path, extravars: dict[str, Any]
     ) -> _PlaybookRun:
         log.info("ansible.run", playbook=playbook, runner_dir=str(runner_dir))
-        return await asyncio.to_thread(self._run_sync, playbook, runner_dir, extravars)
-
-    def _run_sync(self, playbook: str, runner_dir: Path, extravars: dict[str, Any]) -> _PlaybookRun:
-        result = ansible_runner.run(
-            private_data_dir=str(runner_dir),
-            project_dir=str(self._playbooks_dir),
-            playbook=str(self._playbooks_dir / playbook),
+        result = await run_playbook(
+            runner_dir,
+            playbook=self._playbooks_dir / playbook,
             inventory=_inventory(),
             extravars=extravars,
-            envvars=_runner_env(),
-            ident=_RUNNER_IDENT,
-            quiet=True,
+            env=_runner_env(),
         )
-        events = list(result.events)
-        log_path = runner_dir / "artifacts" / _RUNNER_IDENT / "stdout"
-        succeeded = result.status == "successful" and result.rc == 0
         return _PlaybookRun(
-            succeeded=succeeded,
-            rc=int(result.rc or 0),
-            stats=_custom_stats(events),
-            failure="" if succeeded else _failure_message(events, log_path, int(result.rc or 0)),
-            log_path=log_path,
+            succeeded=result.succeeded,
+            rc=result.rc,
+            stats=_custom_stats(result.events),
+            failure=""
+            if result.succeeded
+            else _failure_message(result.events, result.log_path, result.rc),
+            log_path=result.log_path,
         )
 
 
@@ -262,12 +256,23 @@ def _runner_env() -> dict[str, str]:
     # ansible-runner execs `ansible-playbook` by name: without the venv's bin
     # first on PATH it is not found and the run ends with rc=127.
     venv_bin = str(Path(sys.executable).parent)
+    env = child_environment()
     return {
-        "PATH": os.pathsep.join([venv_bin, os.environ.get("PATH", "")]),
+        **env,
+        "PATH": os.pathsep.join([venv_bin, env["PATH"]]),
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_LOCALHOST_WARNING": "False",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
     }
+
+
+def _service_env(port: int) -> list[str]:
+    """The deployed service's whole environment, as NAME=value for service.sh's `env -i`.
+
+    Its code was written by a model: it gets what any program needs and its port, nothing
+    of the worker's or ansible's.
+    """
+    return [f"{name}={value}" for name, value in child_environment({"PORT": str(port)}).items()]
 
 
 def _deploy_status(run: _PlaybookRun) -> ReleaseStatus:

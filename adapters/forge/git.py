@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.child_env import child_environment
 from core.errors import OrchestratorError
 
 # Commits are made by the factory, not by whoever runs the worker; a global
@@ -50,10 +50,9 @@ def _redact(text: str) -> str:
 
 
 def _env() -> dict[str, str]:
-    # GIT_DIR & co. from a surrounding hook or shell would redirect every command.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
-    env["GIT_TERMINAL_PROMPT"] = "0"  # fail instead of waiting for a password nobody types
-    return env
+    # The allowlist also keeps out GIT_DIR & co. from a surrounding hook or shell, which would
+    # redirect every command; the only GIT_* setting git gets is the one we choose here.
+    return child_environment({"GIT_TERMINAL_PROMPT": "0"})  # fail, not wait for a password
 
 
 def _branch(name: str) -> str:

@@ -31,7 +31,11 @@ def interpreter_prefix() -> Path:
 
 
 def clean_env(*, home: str) -> dict[str, str]:
-    """The entire environment of a sandboxed command: nothing is inherited from the orchestrator."""
+    """The entire environment of a sandboxed command: nothing is inherited from the orchestrator.
+
+    Stricter than core.child_env.child_environment on purpose: even our PATH (with the venv),
+    HOME and TMPDIR name host paths that mean nothing inside the sandbox, or too much.
+    """
     return {
         "PATH": os.pathsep.join([str(interpreter_prefix() / "bin"), *_SYSTEM_PATH]),
         "HOME": home,

@@ -114,6 +114,8 @@ class BubblewrapSandbox:
             try:
                 done = subprocess.run(
                     self.argv(Path(workspace), "python3 -c pass"),
+                    # bwrap itself, not only the command it clears the environment for.
+                    env=clean_env(home=workspace),
                     capture_output=True,
                     timeout=timeout_s,
                     check=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.deploy.base import ReleaseRequest
+from core.child_env import PASSED_THROUGH
 
 SLUG = "demo"
 
@@ -233,3 +235,33 @@ async def test_rollback_returns_to_the_earlier_release(
     assert again.status == "failed"
     assert "nothing earlier to roll back to" in again.message
     assert (await _get_health(port)).json()["version"] == "v1"
+
+
+async def test_no_secret_of_the_worker_reaches_the_service_or_the_artifacts(
+    deployer: AnsibleDeployer,
+    repo: LocalRepo,
+    port: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    planted = [f"sk-planted-{uuid.uuid4().hex}", f"ghp_planted-{uuid.uuid4().hex}"]
+    monkeypatch.setenv("LLM_API_KEY", planted[0])
+    monkeypatch.setenv("FORGE_GITHUB_TOKEN", planted[1])
+    commit = repo.commit(version="v1")
+
+    outcome = await deployer.deploy(_request(repo, commit, "r1", port))
+
+    assert outcome.status == "healthy", outcome.message
+    pid = (tmp_path / "releases" / SLUG / "run" / "service.pid").read_text().strip()
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    names = {item.split(b"=", 1)[0].decode() for item in environ if item}
+    # Only what any program needs, and its port: nothing of ansible's or the worker's.
+    assert names <= PASSED_THROUGH | {"PORT"}, names
+    assert f"PORT={port}".encode() in environ
+    leaked = [
+        str(path)
+        for path in tmp_path.rglob("*")
+        if path.is_file() and any(value.encode() in path.read_bytes() for value in planted)
+    ]
+    assert leaked == []
+    assert list(tmp_path.glob("releases/*/runner/*/artifacts/run/command")), "nothing was checked"

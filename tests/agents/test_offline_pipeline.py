@@ -27,6 +27,7 @@ from agents.prompts import (
 from agents.scaffold import render_scaffold
 from agents.schemas import ProjectSpec, ReviewVerdict, TaskPlan
 from agents.structured import ask_structured
+from core.child_env import child_environment
 from core.errors import InvalidModelOutput
 
 
@@ -123,7 +124,7 @@ async def test_idea_to_running_service(tmp_path: Path) -> None:
 async def check_live_service(root: Path, spec: ProjectSpec) -> None:
     port = free_port()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "server.py", "--port", str(port), cwd=root
+        sys.executable, "server.py", "--port", str(port), cwd=root, env=child_environment()
     )
     path = f"/{spec.feature.resource}"
     try:

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Start or stop one release of a project's service, detached from ansible.
 #
-#   service.sh start PID_FILE LOG_FILE RELEASE_DIR PYTHON PORT
+#   service.sh start PID_FILE LOG_FILE RELEASE_DIR PYTHON PORT [NAME=VALUE ...]
 #   service.sh stop  PID_FILE
 #
 # The service gets its own session (setsid) so it survives ansible-runner's pty
 # and the worker that launched it; its pid is also its process group id, which
 # lets `stop` take down anything the service spawned.
+#
+# The NAME=VALUE arguments are the service's whole environment (`env -i`): its
+# code was written by a model, so it inherits nothing from ansible or the worker.
 set -eu
 
 # A detached service is reaped by init, which may be slow (or absent in a
@@ -54,10 +57,11 @@ stop() {
 
 start() {
     pid_file="$1" log_file="$2" release_dir="$3" python="$4" port="$5"
+    shift 5
     mkdir -p "$(dirname "$pid_file")" "$(dirname "$log_file")"
     cd "$release_dir"
     # stdin/stdout/stderr must not be ansible's pipes, or ansible waits for them to close.
-    setsid nohup "$python" server.py --port "$port" >>"$log_file" 2>&1 </dev/null &
+    setsid nohup env -i "$@" "$python" server.py --port "$port" >>"$log_file" 2>&1 </dev/null &
     pid=$!
     echo "$pid" > "$pid_file"
     # A service that dies on start (bad config, import error) is reported now
@@ -75,7 +79,7 @@ start() {
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
-    start) [ $# -eq 5 ] || { echo "usage: $0 start PID_FILE LOG_FILE RELEASE_DIR PYTHON PORT" >&2; exit 2; }; start "$@" ;;
+    start) [ $# -ge 5 ] || { echo "usage: $0 start PID_FILE LOG_FILE RELEASE_DIR PYTHON PORT [NAME=VALUE ...]" >&2; exit 2; }; start "$@" ;;
     stop) [ $# -eq 1 ] || { echo "usage: $0 stop PID_FILE" >&2; exit 2; }; stop "$@" ;;
     *) echo "usage: $0 start|stop ..." >&2; exit 2 ;;
 esac

@@ -1,0 +1,98 @@
+"""Run one playbook with the `ansible-runner` CLI in a child process and read its artifacts.
+
+Not `ansible_runner.run()` in our process: that seeds the job's environment with a copy of
+os.environ, so the operator's keys would reach ansible-playbook, every module and the service
+it starts, and be written in clear to artifacts/<ident>/command. In a child started with the
+allowlisted environment, the copy it takes holds nothing of ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+IDENT = "run"
+
+
+@dataclass(frozen=True)
+class RunnerResult:
+    # ansible-runner's own status (successful, failed, timeout, canceled), or "error"
+    # when the CLI ended without writing one.
+    status: str
+    rc: int
+    events: list[dict[str, Any]]
+    log_path: Path  # the playbook's stdout, or the CLI's own output if it never got that far
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == "successful" and self.rc == 0
+
+
+def runner_binary() -> Path:
+    """The CLI installed with the ansible-runner package, next to our interpreter."""
+    return Path(sys.executable).parent / "ansible-runner"
+
+
+async def run_playbook(
+    private_data_dir: Path,
+    *,
+    playbook: Path,
+    inventory: str,
+    extravars: Mapping[str, Any],
+    env: Mapping[str, str],
+) -> RunnerResult:
+    """Run `playbook` to its end; `env` is the whole environment of ansible-runner."""
+    _write_inputs(private_data_dir, inventory=inventory, extravars=extravars)
+    cli_log = private_data_dir / "ansible-runner.log"
+    with cli_log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            str(runner_binary()),
+            "run",
+            str(private_data_dir),
+            "--project-dir",
+            str(playbook.parent),
+            "--playbook",
+            playbook.name,
+            "--ident",
+            IDENT,
+            "--quiet",
+            env=dict(env),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
+        )
+        returncode = await proc.wait()
+    return _read_artifacts(private_data_dir / "artifacts" / IDENT, returncode, cli_log)
+
+
+def _write_inputs(private_data_dir: Path, *, inventory: str, extravars: Mapping[str, Any]) -> None:
+    # The input layout ansible-runner documents for a private data dir.
+    (private_data_dir / "env").mkdir(parents=True, exist_ok=True)
+    (private_data_dir / "inventory").mkdir(exist_ok=True)
+    (private_data_dir / "env" / "extravars").write_text(json.dumps(dict(extravars)))
+    (private_data_dir / "inventory" / "hosts").write_text(inventory + "\n")
+
+
+def _read_artifacts(artifacts: Path, returncode: int, cli_log: Path) -> RunnerResult:
+    try:
+        status = (artifacts / "status").read_text().strip()
+        rc = int((artifacts / "rc").read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return RunnerResult(status="error", rc=returncode or 1, events=[], log_path=cli_log)
+    return RunnerResult(
+        status=status,
+        rc=rc,
+        events=_events(artifacts / "job_events"),
+        log_path=artifacts / "stdout",
+    )
+
+
+def _events(job_events: Path) -> list[dict[str, Any]]:
+    # Files are named <counter>-<uuid>.json; the counter is the order they happened in.
+    files = sorted(job_events.glob("*.json"), key=lambda path: int(path.name.split("-", 1)[0]))
+    return [json.loads(path.read_text()) for path in files]
