@@ -9,26 +9,24 @@ server that dies while the stack runs is restarted on the same data file.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import os
 import shutil
 import signal
 import socket
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import structlog
 
 from cli.pid_files import PidFile, alive
 from core.child_env import child_environment
+from core.child_life import die_with_parent
 from core.errors import ServiceUnavailable
 from core.settings import Settings
 from core.temporal import SEARCH_ATTRIBUTES
 
 log = structlog.get_logger()
 
-_PR_SET_PDEATHSIG = 1
 # Restart back-off: 0.5 s doubling to 8 s; a server that stayed up a minute starts afresh.
 _FIRST_DELAY_S, _MAX_DELAY_S, _STABLE_AFTER_S = 0.5, 8.0, 60.0
 _MAX_RESTARTS_IN_A_ROW = 6
@@ -82,7 +80,7 @@ class EmbeddedTemporal:
                 # stops the API and the worker before the server. The parent-death signal
                 # still ties the server's life to ours.
                 start_new_session=True,
-                preexec_fn=_die_with_parent(os.getpid()),
+                preexec_fn=die_with_parent(),
                 env=child_environment(),  # never the orchestrator's keys
             )
         self._pid_file.record(self._process.pid)
@@ -187,18 +185,6 @@ async def _exited(pid: int, within_s: float) -> bool:
             return True
         await asyncio.sleep(0.05)
     return not alive(pid)
-
-
-def _die_with_parent(parent_pid: int) -> Callable[[], None]:
-    """A preexec hook asking the kernel to SIGKILL the child when its parent dies."""
-    libc = ctypes.CDLL(None, use_errno=True)  # loaded before the fork, not in the child
-
-    def hook() -> None:
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent_pid:  # the parent died before the hook ran
-            os._exit(1)
-
-    return hook
 
 
 def _require_free(port: int, setting: str) -> None:

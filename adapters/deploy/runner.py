@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.child_life import die_with_parent
+
 IDENT = "run"
 
 
@@ -65,9 +67,27 @@ async def run_playbook(
             stdin=asyncio.subprocess.DEVNULL,
             stdout=out,
             stderr=out,
+            preexec_fn=die_with_parent(),  # a crashed worker's deploy must not go on alone
         )
-        returncode = await proc.wait()
+        try:
+            returncode = await proc.wait()
+        except asyncio.CancelledError:
+            # A cancelled deploy (or a worker shutting down) stops its playbook; the retry or
+            # the rollback starts from what is on disk.
+            await _stop(proc)
+            raise
     return _read_artifacts(private_data_dir / "artifacts" / IDENT, returncode, cli_log)
+
+
+async def _stop(proc: asyncio.subprocess.Process, grace_s: float = 5.0) -> None:
+    if proc.returncode is not None:
+        return
+    proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), timeout=grace_s)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
 
 
 def _write_inputs(private_data_dir: Path, *, inventory: str, extravars: Mapping[str, Any]) -> None:
