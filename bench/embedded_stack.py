@@ -7,6 +7,7 @@ and clean up every deployed service afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from cli.pid_files import command_line
 
 ORCHESTRATOR = str(Path(sys.executable).parent / "orchestrator")
 TERMINAL = ("completed", "failed", "cancelled")
@@ -132,9 +135,12 @@ class EmbeddedStack:
         """Deployed services outlive the stack on purpose; a bench must not leave them."""
         for pid_file in self.home.glob("releases/*/run/service.pid"):
             try:
-                os.killpg(int(pid_file.read_text().strip()), signal.SIGTERM)
+                pid = int(pid_file.read_text().strip())
             except (ValueError, OSError):
-                pass
+                continue
+            if any("server.py" in part for part in command_line(pid)):  # still the service
+                with contextlib.suppress(OSError):
+                    os.killpg(pid, signal.SIGTERM)
 
     def temporal_pid(self) -> int | None:
         try:

@@ -28,11 +28,11 @@ def problems(stack: EmbeddedStack, project_id: str) -> list[str]:
     found += _releases(stack)
     live = project.get("live_url")
     try:
-        code = httpx.get(f"{live}/health", timeout=5).status_code
+        answer = str(httpx.get(f"{live}/health", timeout=5).status_code)
     except httpx.HTTPError as err:
-        code = type(err).__name__
-    if code != 200:
-        found.append(f"live service {live}/health answered {code}")
+        answer = type(err).__name__
+    if answer != "200":
+        found.append(f"live service {live}/health answered {answer}")
     return found
 
 

@@ -35,11 +35,12 @@ IDEAS = ["Weather bot with notifications", "Recipe book with search", "Todo list
 
 
 def stage_seconds(state: ProjectState) -> dict[str, float]:
-    durations = {}
+    durations: dict[str, float] = {}
     for stage in state.stages:
         if stage.started_at and stage.finished_at:
             started = datetime.fromisoformat(stage.started_at)
-            durations[stage.name] = (datetime.fromisoformat(stage.finished_at) - started).seconds
+            finished = datetime.fromisoformat(stage.finished_at)
+            durations[stage.name] = (finished - started).total_seconds()
     return durations
 
 

@@ -69,6 +69,7 @@ async def _serve(
     from core.temporal import connect, register_search_attributes
     from db.engine import create_engine, session_factory
     from db.migrate import upgrade_to_head
+    from services.live_check import check_live_services
     from services.projects import ProjectServices
     from worker.composition import build_worker
 
@@ -92,7 +93,11 @@ async def _serve(
                 temporal=settings.temporal.target,
                 web_ui=settings.temporal.ui_url if temporal else "(external cluster)",
             )
+            live_check = asyncio.create_task(
+                check_live_services(sessions, health_path=settings.deploy.health_path)
+            )
             await _until_stopped(stop, temporal)
+            live_check.cancel()
             log.info("stopping")
             api.should_exit = True
             await api_task

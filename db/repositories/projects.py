@@ -40,6 +40,14 @@ async def list_for_tenant(
     return list(result.all())
 
 
+async def list_live(*, session: AsyncSession) -> list[Project]:
+    """Projects of every tenant that have a service deployed (the stack checks them at start)."""
+    result = await session.exec(
+        select(Project).where(col(Project.live_url).is_not(None)).order_by(col(Project.id))
+    )
+    return list(result.all())
+
+
 async def update(*, session: AsyncSession, project: Project, **fields: Any) -> Project:
     for name, value in fields.items():
         setattr(project, name, value)
