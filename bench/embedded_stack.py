@@ -21,10 +21,11 @@ from typing import Any
 
 import httpx
 
-from cli.pid_files import command_line
+from core.pid_files import command_line
+from core.vocabulary import FINAL_STATUSES
 
 ORCHESTRATOR = str(Path(sys.executable).parent / "orchestrator")
-TERMINAL = ("completed", "failed", "cancelled")
+TERMINAL: tuple[str, ...] = FINAL_STATUSES
 
 
 def free_port() -> int:

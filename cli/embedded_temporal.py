@@ -9,6 +9,7 @@ server that dies while the stack runs is restarted on the same data file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
@@ -18,10 +19,10 @@ from pathlib import Path
 
 import structlog
 
-from cli.pid_files import PidFile, alive
 from core.child_env import child_environment
 from core.child_life import die_with_parent
 from core.errors import ServiceUnavailable
+from core.pid_files import PidFile, alive
 from core.settings import Settings
 from core.temporal import SEARCH_ATTRIBUTES
 
@@ -59,7 +60,11 @@ class EmbeddedTemporal:
 
     async def start(self) -> None:
         await self.launch()
-        await self.wait_until_serving()
+        try:
+            await self.wait_until_serving()
+        except ServiceUnavailable:
+            await self.kill()  # a server that never served must not linger and hold the file
+            raise
 
     async def launch(self) -> None:
         """Start the server process without waiting for it to serve."""
@@ -129,6 +134,11 @@ class EmbeddedTemporal:
             except ServiceUnavailable as err:
                 log.warning("temporal dev server restart failed", error=str(err))
 
+    async def kill(self) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.kill()
+            await self._process.wait()
+
     async def stop(self) -> None:
         self._stopping = True
         process = self._process
@@ -172,7 +182,8 @@ class EmbeddedTemporal:
             return
         log.warning("stopping a Temporal dev server left over from an earlier run", pid=pid)
         for sig, grace_s in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-            os.kill(pid, sig)
+            with contextlib.suppress(ProcessLookupError):  # it may have just exited
+                os.kill(pid, sig)
             if await _exited(pid, grace_s):
                 break
         self._pid_file.clear()

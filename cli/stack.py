@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import structlog
 
 from cli.embedded_temporal import EmbeddedTemporal
-from cli.pid_files import PidFile
 from core.errors import ServiceUnavailable
+from core.pid_files import PidFile, worker_identity
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ async def run_stack(settings: Settings) -> None:
             f"a stack already runs for {settings.data_dir} (pid {pid}); "
             "stop it with `orchestrator down` first"
         )
-    stack_pid_file(settings).record(os.getpid())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -57,12 +56,15 @@ async def run_stack(settings: Settings) -> None:
     finally:
         if temporal is not None:
             await temporal.stop()
-        stack_pid_file(settings).clear()
+        stack_pid_file(settings).release(os.getpid())
         log.info("stack stopped")
 
 
 async def _serve(
-    settings: Settings, temporal: EmbeddedTemporal | None, stop: asyncio.Event, crashed: int | None
+    settings: Settings,
+    temporal: EmbeddedTemporal | None,
+    stop: asyncio.Event,
+    crashed: tuple[int, str] | None,
 ) -> None:
     # Imported here, not at the top: these take seconds, and the server starts meanwhile.
     from api.server import api_server
@@ -80,42 +82,52 @@ async def _serve(
         client = await connect(settings.temporal, wait_s=20)
         await register_search_attributes(client, settings.temporal.namespace)
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
+        if crashed is not None:  # before our worker polls: only the dead one's work is freed
+            await _recover_after_crash(client, settings, *crashed)
+        stack_pid_file(settings).record(os.getpid())
         sessions = session_factory(engine)
         worker = build_worker(client, settings, sessions)
         api = api_server(ProjectServices(settings, sessions, client), settings.api)
-        async with worker:
-            api_task = asyncio.create_task(api.serve())
-            if crashed is not None:
-                await _recover_after_crash(client, settings, crashed)
-            log.info(
-                "stack up",
-                api=f"http://{settings.api.host}:{settings.api.port}",
-                temporal=settings.temporal.target,
-                web_ui=settings.temporal.ui_url if temporal else "(external cluster)",
-            )
-            live_check = asyncio.create_task(
-                check_live_services(sessions, health_path=settings.deploy.health_path)
-            )
-            await _until_stopped(stop, temporal)
-            live_check.cancel()
+        worker_run = asyncio.create_task(worker.run())
+        api_run = asyncio.create_task(api.serve())
+        live_check = asyncio.create_task(
+            check_live_services(sessions, health_path=settings.deploy.health_path)
+        )
+        log.info(
+            "stack up",
+            api=f"http://{settings.api.host}:{settings.api.port}",
+            temporal=settings.temporal.target,
+            web_ui=settings.temporal.ui_url if temporal else "(external cluster)",
+        )
+        try:
+            await _until_stopped(stop, temporal, worker_run=worker_run)
+        finally:
             log.info("stopping")
             api.should_exit = True
-            await api_task
+            live_check.cancel()
+            if not worker_run.done():
+                await worker.shutdown()
+            outcomes = await asyncio.gather(worker_run, api_run, live_check, return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, Exception):
+                    log.warning("stopped with an error", error=repr(outcome))
     finally:
         await engine.dispose()
 
 
-async def _recover_after_crash(client: Client, settings: Settings, dead_pid: int) -> None:
+async def _recover_after_crash(
+    client: Client, settings: Settings, dead_pid: int, dead_started: str
+) -> None:
     from temporalio.service import RPCError
 
-    from services.crash_recovery import release_dead_worker, worker_identity
+    from services.crash_recovery import release_dead_worker
 
     try:
         recovered = await release_dead_worker(
             client,
             namespace=settings.temporal.namespace,
             task_queue=settings.temporal.task_queue,
-            dead_identity=worker_identity(dead_pid),
+            dead_identity=worker_identity(dead_pid, dead_started),
         )
     except RPCError as err:  # heartbeat timeouts still catch the dead attempts, a bit later
         log.warning("crash recovery could not run", error=str(err))
@@ -128,13 +140,18 @@ async def _recover_after_crash(client: Client, settings: Settings, dead_pid: int
     )
 
 
-async def _until_stopped(stop: asyncio.Event, temporal: EmbeddedTemporal | None) -> None:
-    """Wait for a stop signal while keeping the embedded server alive."""
-    watched: list[asyncio.Task[object]] = [asyncio.create_task(stop.wait())]
+async def _until_stopped(
+    stop: asyncio.Event, temporal: EmbeddedTemporal | None, *, worker_run: asyncio.Task[None]
+) -> None:
+    """Wait for a stop signal while keeping the embedded server alive and the worker running."""
+    watched: list[asyncio.Task[object]] = [asyncio.create_task(stop.wait()), worker_run]
     if temporal is not None:
         watched.append(asyncio.create_task(temporal.supervise()))
     done, pending = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
-        task.cancel()
+        if task is not worker_run:
+            task.cancel()
     for task in done:
-        task.result()  # a supervisor that gave up stops the stack with its reason
+        task.result()  # a supervisor that gave up, or a worker that died, stops the stack
+    if worker_run in done:
+        raise ServiceUnavailable("the worker stopped on its own; see the log above")

@@ -18,7 +18,6 @@ from core.vocabulary import (
     InboxStatus,
     ProjectStatus,
     ReleaseStatus,
-    ReplyChoice,
     StageName,
     StageStatus,
     TaskStatus,
@@ -89,7 +88,9 @@ class InboxItem:
     opened_at: str = ""
     reminders: int = 0
     status: InboxStatus = "open"
-    choice: ReplyChoice = ""
+    # A plain str, not ReplyChoice: state saved by older code may hold any string here, and
+    # the data converter refuses a value outside a Literal, which would stall the project.
+    choice: str = ""
     answer: str = ""
     answered_by: str = ""
 

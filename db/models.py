@@ -149,7 +149,7 @@ class Event(SQLModel, table=True):
     message: str = Field(default="", sa_column=Column(Text))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     # Set by activities: a retried attempt that writes the same event again finds it here.
-    once_key: str | None = Field(default=None, max_length=200, unique=True)
+    once_key: str | None = Field(default=None, max_length=200, unique=True, index=True)
     created_at: datetime = _timestamp()
 
 

@@ -10,7 +10,6 @@ its next workflow task goes to the new worker without waiting for a sticky timeo
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,11 +25,6 @@ log = structlog.get_logger()
 
 # Short, not zero: the retry must not race the failure it answers.
 _RETRY_AFTER = timedelta(milliseconds=100)
-
-
-def worker_identity(pid: int) -> str:
-    """The identity the Temporal SDK gives a worker of process `pid` on this host."""
-    return f"{pid}@{socket.gethostname()}"
 
 
 @dataclass(frozen=True)

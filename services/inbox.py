@@ -6,10 +6,10 @@ import asyncio
 from dataclasses import dataclass
 
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from core.contracts import HumanReply
-from core.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput, ServiceUnavailable
 from core.vocabulary import APPROVAL_CHOICES
 from db.engine import transaction
 from db.models import Event, InboxEntry
@@ -76,6 +76,8 @@ class InboxServices:
         except WorkflowUpdateFailedError as err:
             raise Conflict(f"refused: {err.cause}") from None
         except RPCError as err:
+            if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+                raise ServiceUnavailable(f"Temporal cannot be reached: {err.message}") from None
             raise Conflict(f"project {project.id} cannot take answers now: {err.message}") from None
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             # No worker took the update: a signal is stored in history and applied later.

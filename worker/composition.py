@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +30,7 @@ from adapters.llm.latency import DelayedModel
 from adapters.notify.log import LogNotifier
 from adapters.sandbox.factory import build_sandbox
 from agents.offline_model import OfflineModel
+from core.pid_files import worker_identity
 from core.settings import LLMSettings, Settings
 from db.engine import SessionFactory
 from workflows import policies
@@ -95,6 +97,7 @@ def build_worker(client: Client, settings: Settings, sessions: SessionFactory) -
     return Worker(
         client,
         task_queue=settings.temporal.task_queue,
+        identity=worker_identity(os.getpid()),
         workflows=WORKFLOWS,
         activities=build_activities(settings, sessions),
         max_concurrent_activities=8,

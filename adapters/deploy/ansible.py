@@ -122,17 +122,7 @@ class AnsibleDeployer:
         if previous_id == request.release_id and await _answers_200(
             request.port, request.health_path
         ):
-            earlier = [rid for rid in layout.history() if rid != request.release_id]
-            # An attempt killed between activating and recording the release: finish it.
-            layout.record_in_history(request.release_id)
-            return ReleaseOutcome(
-                status="healthy",
-                release_id=request.release_id,
-                url=url,
-                release_dir=str(release_dir),
-                previous_release_id=earlier[-1] if earlier else None,
-                message=f"Release {request.release_id} is already live at {url}.",
-            )
+            return _already_live(layout, request, url)
 
         run = await self._run(
             "deploy.yml",
@@ -245,6 +235,20 @@ class AnsibleDeployer:
             else _failure_message(result.events, result.log_path, result.rc),
             log_path=result.log_path,
         )
+
+
+def _already_live(layout: _ProjectLayout, request: ReleaseRequest, url: str) -> ReleaseOutcome:
+    earlier = [rid for rid in layout.history() if rid != request.release_id]
+    # An attempt killed between activating and recording the release: finish it.
+    layout.record_in_history(request.release_id)
+    return ReleaseOutcome(
+        status="healthy",
+        release_id=request.release_id,
+        url=url,
+        release_dir=str(layout.release_dir(request.release_id)),
+        previous_release_id=earlier[-1] if earlier else None,
+        message=f"Release {request.release_id} is already live at {url}.",
+    )
 
 
 def _inventory() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -112,7 +113,21 @@ def _read_artifacts(artifacts: Path, returncode: int, cli_log: Path) -> RunnerRe
     )
 
 
+# <counter>-<uuid>.json, the counter giving the order; a playbook killed mid-event leaves
+# <uuid>-partial.json behind, which ansible-runner's own reader skips too.
+_EVENT_FILE = re.compile(r"^([0-9]+)-.+\.json$")
+
+
 def _events(job_events: Path) -> list[dict[str, Any]]:
-    # Files are named <counter>-<uuid>.json; the counter is the order they happened in.
-    files = sorted(job_events.glob("*.json"), key=lambda path: int(path.name.split("-", 1)[0]))
-    return [json.loads(path.read_text()) for path in files]
+    numbered = [
+        (int(match.group(1)), path)
+        for path in job_events.glob("*.json")
+        if (match := _EVENT_FILE.match(path.name))
+    ]
+    events = []
+    for _, path in sorted(numbered):
+        try:
+            events.append(json.loads(path.read_text()))
+        except (OSError, ValueError):  # half-written by a run that was killed
+            continue
+    return events

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.deps import ServicesDep
 from api.errors import responses
 from api.params import ItemIdPath, ProjectIdQuery
+from core.vocabulary import ReplyChoice
 from db.models import InboxEntry
 from services.inbox import InboxServices
 
@@ -35,7 +34,7 @@ class InboxItemPublic(BaseModel):
 
 
 class AnswerIn(BaseModel):
-    choice: Literal["", "approve", "reject", "retry", "instruct", "skip", "abort"] = ""
+    choice: ReplyChoice = ""
     text: str = Field(
         default="",
         max_length=MAX_ANSWER_CHARS,

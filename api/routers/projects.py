@@ -12,6 +12,7 @@ from api.deps import ServicesDep
 from api.errors import responses
 from api.params import AfterIdQuery, ProjectIdPath
 from core.contracts import Gates, ProjectState
+from core.vocabulary import GATE_NAMES, GateName
 from db.models import Project
 from services.inbox import InboxServices
 from services.projects import MAX_IDEA_CHARS
@@ -31,9 +32,9 @@ class ProjectCreate(BaseModel):
         description="what to build, in a sentence or a paragraph; control characters "
         "other than newline and tab are dropped and whitespace is collapsed",
     )
-    gates: list[Literal["spec", "merge", "deploy", "spending"]] | None = Field(
+    gates: list[GateName] | None = Field(
         default=None,
-        max_length=4,
+        max_length=len(GATE_NAMES),
         description="decisions to ask a person for; the server default if omitted",
     )
 

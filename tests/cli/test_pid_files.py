@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bench.embedded_stack import ORCHESTRATOR, EmbeddedStack, free_port, pid_alive
 from cli.embedded_temporal import EmbeddedTemporal
-from cli.pid_files import PidFile
+from core.pid_files import PidFile
 from core.settings import Settings, TemporalSettings
 
 

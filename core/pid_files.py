@@ -8,6 +8,7 @@ line: a pid is ours only if all three agree. Nothing is ever signalled on the pi
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,11 +46,12 @@ class PidFile:
         tmp.write_text(f"{pid} {started}\n")
         tmp.replace(self.path)  # never a half-written file after a crash
 
-    def recorded(self) -> int | None:
-        """The pid in the file, alive or not: after a crash, the process that died."""
+    def recorded(self) -> tuple[int, str] | None:
+        """The pid and start time in the file, alive or not: after a crash, who died."""
         try:
-            return int(self.path.read_text().split()[0])
-        except (OSError, ValueError, IndexError):
+            pid_text, started = self.path.read_text().split()
+            return int(pid_text), started
+        except (OSError, ValueError):
             return None
 
     def owner(self, is_ours: Callable[[list[str]], bool]) -> int | None:
@@ -67,6 +69,20 @@ class PidFile:
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
+
+    def release(self, pid: int) -> None:
+        """Remove the file if it names `pid`; a record of someone else (a crash) stays."""
+        if (recorded := self.recorded()) is not None and recorded[0] == pid:
+            self.clear()
+
+
+def worker_identity(pid: int, started: str | None = None) -> str:
+    """A worker's identity in Temporal: unique per process, even when a pid comes back.
+
+    Temporal's default (`pid@host`) repeats when a restarted container gives the new stack
+    the old pid; crash recovery must never mistake the living worker for the dead one.
+    """
+    return f"{pid}-{started or process_start_time(pid) or '?'}@{socket.gethostname()}"
 
 
 def alive(pid: int) -> bool:
