@@ -34,7 +34,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def free_port_block(size: int) -> int:
+def free_port_block(size: int = 3) -> int:
     """A start port whose next `size` ports are free now (deploys bind them later)."""
     for _ in range(50):
         start = free_port()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
+from bench.embedded_stack import free_port_block
 from core.settings import (
     DeploySettings,
     PipelineSettings,
@@ -23,24 +23,6 @@ from core.settings import (
 from db.engine import SessionFactory, create_engine, session_factory
 from db.migrate import upgrade_to_head
 from services.projects import ProjectServices
-
-
-def free_port_block(size: int = 3) -> int:
-    """A start port whose next `size` ports are free now (deploys bind them later)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            start = probe.getsockname()[1]
-        if start + size > 65000:
-            continue
-        try:
-            for port in range(start, start + size):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-            return start
-        except OSError:
-            continue
-    raise RuntimeError("no free port block")
 
 
 @dataclass

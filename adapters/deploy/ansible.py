@@ -16,6 +16,7 @@ import structlog
 from adapters.deploy.base import ReleaseOutcome, ReleaseRequest, ReleaseStatus
 from adapters.deploy.runner import run_playbook
 from core.child_env import child_environment
+from core.pid_files import alive
 
 log = structlog.get_logger()
 
@@ -338,7 +339,7 @@ def _service_pid(pid_file: Path) -> int | None:
         pid = int(pid_file.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    if not _alive(pid):
+    if not alive(pid):
         return None
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -347,27 +348,12 @@ def _service_pid(pid_file: Path) -> int | None:
     return pid if SERVICE_SCRIPT.encode() in cmdline else None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A detached service is reaped by init, maybe late: a zombie is already stopped.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
 async def _stop_process_group(pid: int) -> None:
     # service.sh starts the service with setsid, so its pid is its process group.
     # The service is not our child, so there is nothing to wait() on: poll it.
     _signal_group(pid, signal.SIGTERM)
     for _ in range(int(_STOP_GRACE_S / _STOP_POLL_S)):
-        if not _alive(pid):
+        if not alive(pid):
             return
         await asyncio.sleep(_STOP_POLL_S)
     _signal_group(pid, signal.SIGKILL)

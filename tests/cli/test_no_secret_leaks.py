@@ -16,11 +16,11 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.embedded_stack import free_port_block
 from core.child_env import PASSED_THROUGH
 from tests.cli.test_restart import run
 from tests.cli.test_up import ORCHESTRATOR, free_port, up_env, wait_healthy
 from tests.proc_env import TreeWatch, environ, files_holding
-from tests.stack import free_port_block
 
 
 def operator_env(home: Path, planted: dict[str, str]) -> dict[str, str]:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.embedded_stack import free_port_block
 from tests.cli.test_up import ORCHESTRATOR, free_port, up_env, wait_healthy
-from tests.stack import free_port_block
 
 ITEM_ID = re.compile(r"\b(a-[0-9a-f]{12}-\d+)\b")
 
