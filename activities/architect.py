@@ -44,15 +44,15 @@ class ArchitectActivities:
         return RepositoryResult(repository_url=repo.web_url)
 
     async def _push_scaffold(self, repo: RepoInfo, files: dict[str, str]) -> None:
-        async with checkout(self._ctx.settings.workspaces_dir, repo, "scaffold") as path:
-            if (path / "server.py").exists():  # pushed before a crash: nothing to redo
+        async with checkout(self._ctx.settings.workspaces_dir, repo, "scaffold") as ws:
+            if (ws.tree / "server.py").exists():  # pushed before a crash: nothing to redo
                 return
             for relative, content in files.items():
-                target = path / relative
+                target = ws.tree / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(content)
-            await git.commit_all(path, "Scaffold from the python-http-service template")
-            await git.push(path, repo.default_branch)
+            await git.commit_all(ws.repo, "Scaffold from the python-http-service template")
+            await git.push(ws.repo, repo.default_branch, remote=ws.url)
 
     @activity.defn(name="architect.plan_tasks")
     async def plan_tasks(self, ref: ProjectRef) -> PlanResult:

@@ -6,7 +6,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.context import ActivityContext
-from activities.workspace import checkout, remote_head
+from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge
 from adapters.llm.base import ChatModel
@@ -36,30 +36,32 @@ class DeveloperActivities:
         task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)
         branch = branch_for(input.task_key)
         # Rework continues the pushed branch; a first round (or a retry of it) starts from main.
-        start = branch if input.round > 1 and await remote_head(repo.clone_url, branch) else None
+        start = (
+            branch if input.round > 1 and await git.remote_head(repo.clone_url, branch) else None
+        )
         async with checkout(
             self._ctx.settings.workspaces_dir, repo, f"{input.task_key}-r{input.round}", start
-        ) as path:
+        ) as ws:
             if start is None:
-                await git.checkout_new_branch(path, branch)
+                await git.checkout_new_branch(ws.repo, branch)
             result = await run_coding_agent(
                 model=self._model,
                 sandbox=self._sandbox,
-                workspace=path,
+                workspace=ws.tree,
                 messages=developer_messages(spec, task_spec, input.feedback),
                 on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
             )
             await self._ctx.record_usage(
                 input.tenant_id, input.project_id, f"developer:{input.task_key}", result.replies
             )
-            sha = await git.commit_all(path, f"{task_spec.title}\n\n{result.summary}")
+            sha = await git.commit_all(ws.repo, f"{task_spec.title}\n\n{result.summary}")
             if sha is None and start is None:
                 raise ApplicationError(
                     f"the coding agent changed nothing for task '{input.task_key}'"
                 )
             # Force: a retried first round replaces the branch an interrupted attempt pushed.
-            await git.push(path, branch, force=True)
-            head = await git.rev_parse(path, "HEAD")
+            await git.push(ws.repo, branch, remote=ws.url, force=True)
+            head = await git.rev_parse(ws.repo, "HEAD")
         await self._ctx.update_task(
             input.tenant_id,
             input.project_id,

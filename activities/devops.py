@@ -6,8 +6,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.context import ActivityContext
-from activities.workspace import remote_head
 from adapters.deploy.base import Deployer, ReleaseOutcome, ReleaseRequest
+from adapters.forge import git
 from adapters.forge.base import Forge
 from core.contracts import DeployInput, DeployResult, ProjectRef
 from db.engine import transaction
@@ -23,7 +23,7 @@ class DevOpsActivities:
     @activity.defn(name="devops.main_head")
     async def main_head(self, ref: ProjectRef) -> str:
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
-        head = await remote_head(repo.clone_url, repo.default_branch)
+        head = await git.remote_head(repo.clone_url, repo.default_branch)
         if head is None:
             raise ApplicationError(f"{repo.web_url} has no {repo.default_branch} branch")
         return head

@@ -39,8 +39,9 @@ class ReviewerActivities:
         task_spec = await self._ctx.task_spec(ref.tenant_id, ref.project_id, ref.task_key)
         async with checkout(
             self._ctx.settings.workspaces_dir, repo, f"review-{ref.task_key}", ref.branch
-        ) as path:
-            tests = await self._sandbox.run(path, TEST_COMMAND, timeout_s=300)
+        ) as ws:
+            # Host git runs nothing in this checkout afterwards; it is only deleted.
+            tests = await self._sandbox.run(ws.tree, TEST_COMMAND, timeout_s=300)
         diff = await self._forge.get_diff(repo=repo, number=ref.pr_number)
         report = test_report(tests)
         verdict, replies = await ask_structured(

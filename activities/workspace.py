@@ -1,10 +1,19 @@
-"""Fresh per-activity git checkouts under the data dir."""
+"""Fresh per-activity git checkouts under the data dir, laid out so a sandbox sees only files.
+
+    <workspaces>/<workflow>/<name>-a<attempt>/tree   the work tree: the sandbox's /workspace
+    <workspaces>/<workflow>/<name>-a<attempt>/git    its git dir: host-only, never mounted
+
+Host git afterwards runs against `git/` by name (adapters/forge/git.py explains why), so
+nothing a sandboxed command writes (a `.git/config`, hooks, `.gitattributes`) can make
+the host run a program.
+"""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from temporalio import activity
@@ -13,23 +22,24 @@ from adapters.forge import git
 from adapters.forge.base import RepoInfo
 
 
+@dataclass(frozen=True)
+class Workspace:
+    tree: Path  # the only part to hand to a sandbox or an agent
+    repo: git.Repo  # that tree with its host-owned git dir
+    url: str  # where it was cloned from; pushes go there by URL, never by a remote's name
+
+
 @asynccontextmanager
 async def checkout(
     root: Path, repo: RepoInfo, name: str, branch: str | None = None
-) -> AsyncIterator[Path]:
+) -> AsyncIterator[Workspace]:
     """Clone `repo` (at `branch` if given) into a directory no earlier attempt left dirty."""
     info = activity.info()
-    path = root / (info.workflow_id or info.activity_id) / f"{name}-a{info.attempt}"
-    shutil.rmtree(path, ignore_errors=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    await git.clone(repo.clone_url, path, branch=branch)
+    base = root / (info.workflow_id or info.activity_id) / f"{name}-a{info.attempt}"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    cloned = await git.clone(repo.clone_url, base / "tree", git_dir=base / "git", branch=branch)
     try:
-        yield path
+        yield Workspace(tree=base / "tree", repo=cloned, url=repo.clone_url)
     finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-async def remote_head(url: str, branch: str) -> str | None:
-    """The sha `branch` points at in the repository at `url`, or None if it has no such branch."""
-    out = await git.run("ls-remote", "--heads", url, f"refs/heads/{branch}")
-    return out.split()[0] if out.strip() else None
+        shutil.rmtree(base, ignore_errors=True)

@@ -48,7 +48,7 @@ class LocalForge:
             await git.init_bare(bare, initial_branch=DEFAULT_BRANCH)
             log.info("forge_repository_created", repo=f"{owner}/{name}", path=str(bare))
         # Checked apart from creation so a crash between the two heals on the next call.
-        if not await git.has_ref(bare, f"refs/heads/{DEFAULT_BRANCH}"):
+        if not await git.has_ref(git.Repo.bare(bare), f"refs/heads/{DEFAULT_BRANCH}"):
             await _seed_default_branch(bare, name=name, description=description)
         return self._repo_info(owner, name)
 
@@ -87,7 +87,9 @@ class LocalForge:
     async def get_diff(self, *, repo: RepoInfo, number: int) -> str:
         bare = self._existing_bare(repo)
         pr = await self._load(repo, number)
-        if pr.state != "open" or not await git.has_ref(bare, f"refs/heads/{pr.branch}"):
+        if pr.state != "open" or not await git.has_ref(
+            git.Repo.bare(bare), f"refs/heads/{pr.branch}"
+        ):
             return pr.diff
         # The branch may have moved since the PR was opened; review what would be merged.
         head, diff = await self._head_and_diff(bare, base=pr.base, branch=pr.branch)
@@ -135,10 +137,11 @@ class LocalForge:
         )
 
     async def _head_and_diff(self, bare: Path, *, base: str, branch: str) -> tuple[str, str]:
-        if not await git.has_ref(bare, f"refs/heads/{branch}"):
+        repo = git.Repo.bare(bare)
+        if not await git.has_ref(repo, f"refs/heads/{branch}"):
             raise NotFound(f"branch {branch} has not been pushed to {bare.name}")
-        head = await git.rev_parse(bare, f"refs/heads/{branch}")
-        return head, await git.diff(bare, f"refs/heads/{base}", head)
+        head = await git.rev_parse(repo, f"refs/heads/{branch}")
+        return head, await git.diff(repo, f"refs/heads/{base}", head)
 
     async def _load(
         self, repo: RepoInfo, number: int, *, session: AsyncSession | None = None
@@ -178,37 +181,43 @@ async def _seed_default_branch(bare: Path, *, name: str, description: str) -> No
     # and merges work from the first pull request on (like GitHub's auto_init).
     with tempfile.TemporaryDirectory(prefix="forge-seed-") as tmp:
         work = Path(tmp)
-        await git.init(work, initial_branch=DEFAULT_BRANCH)
+        seed = await git.init(work, initial_branch=DEFAULT_BRANCH)
         (work / "README.md").write_text(f"# {name}\n\n{description}\n", encoding="utf-8")
-        await git.commit_all(work, "Initial commit")
-        await git.push(work, DEFAULT_BRANCH, remote=str(bare))
+        await git.commit_all(seed, "Initial commit")
+        await git.push(seed, DEFAULT_BRANCH, remote=str(bare))
 
 
 async def _merge(bare: Path, pr: PullRequest) -> str:
-    """Merge the reviewed head of `pr` into its base in a scratch clone and push the base."""
+    """Merge the reviewed head of `pr` into its base in a scratch clone and push the base.
+
+    The branch's content is an agent's, but nothing in it is git configuration: a
+    `.gitattributes` can name filter, diff or merge drivers, and the scratch clone's
+    config (written by this host's `git clone`) defines none, so none runs.
+    """
     base_ref = f"refs/heads/{pr.base}"
-    if await git.is_ancestor(bare, pr.head_sha, base_ref):
+    if await git.is_ancestor(git.Repo.bare(bare), pr.head_sha, base_ref):
         # An earlier attempt pushed the merge but died before recording it.
         return await _recorded_merge(bare, pr.head_sha, base_ref)
     with tempfile.TemporaryDirectory(prefix="forge-merge-") as tmp:
         work = Path(tmp) / "repo"
-        await git.clone(str(bare), work, branch=pr.base)
+        scratch = await git.clone(str(bare), work, branch=pr.base)
         message = f"Merge pull request #{pr.number} from {pr.branch}\n\n{pr.title}"
         try:
-            merge_sha = await git.merge_no_ff(work, pr.head_sha, message=message)
+            merge_sha = await git.merge_no_ff(scratch, pr.head_sha, message=message)
         except MergeConflict as exc:
             raise MergeConflict(
                 f"pull request #{pr.number} ({pr.branch}) conflicts with {pr.base} in "
                 f"{', '.join(exc.files)}; rebase the branch and push again",
                 files=exc.files,
             ) from exc
-        await git.push(work, pr.base)
+        await git.push(scratch, pr.base, remote=str(bare))
     return merge_sha
 
 
 async def _recorded_merge(bare: Path, head: str, base_ref: str) -> str:
+    repo = git.Repo.bare(bare)
     merges = await git.run(
-        "rev-list", "--ancestry-path", "--merges", "--reverse", f"{head}..{base_ref}", cwd=bare
+        "rev-list", "--ancestry-path", "--merges", "--reverse", f"{head}..{base_ref}", repo=repo
     )
     first = merges.split()
-    return first[0] if first else await git.rev_parse(bare, base_ref)
+    return first[0] if first else await git.rev_parse(repo, base_ref)

@@ -16,10 +16,10 @@ async def test_git_and_what_it_runs_see_no_orchestrator_secret(
     monkeypatch.setenv("FORGE_GITHUB_TOKEN", "ghp_git-env-secret")
     # Would redirect every command to another repository if it reached git.
     monkeypatch.setenv("GIT_DIR", str(tmp_path / "elsewhere.git"))
-    await git.init(tmp_path / "repo")
+    repo = await git.init(tmp_path / "repo")
 
     # A shell alias runs as git's child, like a hook or a credential helper would.
-    shown = await git.run("-c", "alias.showenv=!env", "showenv", cwd=tmp_path / "repo")
+    shown = await git.run("-c", "alias.showenv=!env", "showenv", repo=repo)
 
     names = {line.split("=", 1)[0] for line in shown.splitlines()}
     assert "secret" not in shown

@@ -36,16 +36,16 @@ async def repo(forge: LocalForge) -> RepoInfo:
 
 async def push_branch(repo: RepoInfo, workdir: Path, branch: str, files: dict[str, str]) -> str:
     """What a developer activity does: clone, branch, write, commit, push."""
-    await git.clone(repo.clone_url, workdir)
-    if await git.has_remote_branch(workdir, branch):
-        await git.checkout_remote_branch(workdir, branch)
+    clone = await git.clone(repo.clone_url, workdir)
+    if await git.has_remote_branch(clone, branch):
+        await git.checkout_remote_branch(clone, branch)
     else:
-        await git.checkout_new_branch(workdir, branch)
+        await git.checkout_new_branch(clone, branch)
     for name, content in files.items():
         (workdir / name).write_text(content)
-    sha = await git.commit_all(workdir, f"work on {branch}")
+    sha = await git.commit_all(clone, f"work on {branch}")
     assert sha is not None
-    await git.push(workdir, branch)
+    await git.push(clone, branch, remote=repo.clone_url)
     return sha
 
 
@@ -78,9 +78,10 @@ async def test_open_pull_request_is_idempotent_per_branch(
     first = await forge.open_pull_request(repo=repo, branch="task/a", title="A", body="")
 
     (work / "app.py").write_text("print('v2')\n")
-    second_sha = await git.commit_all(work, "v2")
-    assert await git.commit_all(work, "nothing") is None
-    await git.push(work, "task/a")
+    clone = git.Repo.host_clone(work)
+    second_sha = await git.commit_all(clone, "v2")
+    assert await git.commit_all(clone, "nothing") is None
+    await git.push(clone, "task/a", remote=repo.clone_url)
     second = await forge.open_pull_request(repo=repo, branch="task/a", title="A", body="")
 
     assert (first.number, first.head_sha, first.state) == (1, first_sha, "open")
@@ -116,7 +117,7 @@ async def test_merge_then_merge_again_is_a_no_op(
 
     assert merged.state == "merged" and merged.merge_sha
     assert again == merged
-    main = await git.rev_parse(Path(repo.clone_url), "refs/heads/main")
+    main = await git.rev_parse(git.Repo.bare(Path(repo.clone_url)), "refs/heads/main")
     assert main == merged.merge_sha
     assert await read_main(repo, tmp_path / "check", "app.py") == "print('hi')\n"
     assert "+print('hi')" in await forge.get_diff(repo=repo, number=pr.number)
@@ -129,9 +130,9 @@ async def test_merge_recovers_when_the_push_was_not_recorded(
     pr = await forge.open_pull_request(repo=repo, branch="task/a", title="A", body="")
     # Simulate a crash after the push: merge by hand, leave the row open.
     work = tmp_path / "by-hand"
-    await git.clone(repo.clone_url, work, branch="main")
-    by_hand = await git.merge_no_ff(work, "origin/task/a", message="merge")
-    await git.push(work, "main")
+    clone = await git.clone(repo.clone_url, work, branch="main")
+    by_hand = await git.merge_no_ff(clone, "origin/task/a", message="merge")
+    await git.push(clone, "main", remote=repo.clone_url)
 
     merged = await forge.merge_pull_request(repo=repo, number=pr.number)
 
@@ -162,13 +163,15 @@ async def test_conflicting_branch_raises_and_leaves_main_alone(
     pr_a = await forge.open_pull_request(repo=repo, branch="task/a", title="A", body="")
     pr_b = await forge.open_pull_request(repo=repo, branch="task/b", title="B", body="")
     await forge.merge_pull_request(repo=repo, number=pr_a.number)
-    main_before = await git.rev_parse(Path(repo.clone_url), "refs/heads/main")
+    main_before = await git.rev_parse(git.Repo.bare(Path(repo.clone_url)), "refs/heads/main")
 
     with pytest.raises(MergeConflict, match="app.py") as conflict:
         await forge.merge_pull_request(repo=repo, number=pr_b.number)
 
     assert conflict.value.files == ["app.py"]
-    assert await git.rev_parse(Path(repo.clone_url), "refs/heads/main") == main_before
+    assert (
+        await git.rev_parse(git.Repo.bare(Path(repo.clone_url)), "refs/heads/main") == main_before
+    )
     async with sessions() as session:
         row = await pull_requests.get(session=session, repo="acme/shop", number=pr_b.number)
     assert row is not None and row.state == "open"
