@@ -16,7 +16,6 @@ from pathlib import Path
 # The one entry of the data dir a service must pass through to reach its own release.
 RELEASES_ENTRY = "releases"
 _ID_FILE = "service.uid"
-_LOCK_FILE = ".service-ids.lock"
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,9 @@ def service_id(releases_dir: Path, project_slug: str, base: int) -> int:
     deploys of different projects are serialised by the lock so they cannot take the same id.
     """
     releases_dir.mkdir(parents=True, exist_ok=True)
-    with (releases_dir / _LOCK_FILE).open("a") as lock:
+    # The lock is taken on the directory itself: a lock file would sit among the projects.
+    lock = os.open(releases_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         own = releases_dir / project_slug / _ID_FILE
         if own.is_file():
@@ -44,6 +45,8 @@ def service_id(releases_dir: Path, project_slug: str, base: int) -> int:
         own.parent.mkdir(parents=True, exist_ok=True)
         own.write_text(f"{uid}\n")
         return uid
+    finally:
+        os.close(lock)  # closing the only descriptor releases the lock
 
 
 def lock_data_dir(data_dir: Path) -> None:
