@@ -153,6 +153,8 @@ def main() -> None:
     rng = random.Random(args.seed)
     console = Console()
     root = Path(tempfile.mkdtemp(prefix="orchestrator-chaos-"))
+    # Deployed services run as an unprivileged uid that must pass through to their release.
+    root.chmod(0o711)
     results = []
     for run in range(1, args.runs + 1):
         kill_after = rng.uniform(args.min_kill_s, args.max_kill_s)

@@ -86,6 +86,14 @@ class DeploySettings(BaseSettings):
     port_range_end: int = 18999
     health_path: str = "/health"
     health_timeout_s: float = 20.0
+    # Deployed services run as an unprivileged uid of their own project, from this base on.
+    service_uid_base: int = Field(default=200_000, ge=1000)
+    service_memory_mb: int = Field(default=1024, ge=64)
+    service_pids_max: int = Field(default=128, ge=8)
+    service_open_files: int = Field(default=1024, ge=64)
+    # Run as the service's uid, so it must be reachable by it: the worker's own interpreter
+    # may live under /root (0700). The service template needs only the standard library.
+    service_python: str = "/usr/bin/python3"
 
 
 class TelegramSettings(BaseSettings):

@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from tests.temporal_env import DEV_SERVER, SEARCH_ATTRIBUTE_KEYS, TEST_SERVER
+
+# Deployed services run as an unprivileged uid, which must pass through every directory above
+# its release. pytest keeps its temp dirs 0700 under /tmp/pytest-of-<user>, which every
+# starting session (ours or another checkout's) resets to 0700: this run gets a root of its
+# own instead, searchable (0711) but not listable by other users.
+_TMP_ROOT = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.basetemp is None:  # an explicit --basetemp is the caller's choice
+        root = Path(tempfile.mkdtemp(prefix="orchestrator-tests-"))
+        root.chmod(0o711)
+        config.stash[_TMP_ROOT] = root
+        config.option.basetemp = str(root / "t")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if root := config.stash.get(_TMP_ROOT, None):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def tmp_path(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pytest's tmp_path, made searchable by other users like the root above it."""
+    tmp_path_factory.getbasetemp().chmod(0o711)
+    tmp_path.chmod(0o711)
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

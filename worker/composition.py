@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +22,7 @@ from activities.retries import RetryReporter
 from activities.reviewer import ReviewerActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
+from adapters.deploy.confinement import ServiceLimits
 from adapters.forge.factory import build_forge
 from adapters.llm.base import ChatModel
 from adapters.llm.factory import build_provider_model
@@ -64,7 +64,14 @@ def build_activities(settings: Settings, sessions: SessionFactory) -> list[Calla
         playbooks_dir=find_playbooks_dir(),
         host=settings.deploy.host,
         health_timeout_s=settings.deploy.health_timeout_s,
-        python=sys.executable,
+        python=settings.deploy.service_python,
+        data_dir=settings.data_dir,
+        limits=ServiceLimits(
+            uid_base=settings.deploy.service_uid_base,
+            memory_mb=settings.deploy.service_memory_mb,
+            pids_max=settings.deploy.service_pids_max,
+            open_files=settings.deploy.service_open_files,
+        ),
     )
     log.info(
         "adapters", model=model.label, forge=forge.name, sandbox=sandbox.name, deploy=deployer.name

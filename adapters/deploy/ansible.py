@@ -14,6 +14,12 @@ import httpx
 import structlog
 
 from adapters.deploy.base import ReleaseOutcome, ReleaseRequest, ReleaseStatus
+from adapters.deploy.confinement import (
+    ServiceLimits,
+    lock_data_dir,
+    service_id,
+    unreachable_parent,
+)
 from adapters.deploy.runner import run_playbook
 from core.child_env import child_environment
 from core.pid_files import alive
@@ -49,6 +55,11 @@ class _ProjectLayout:
     def history_file(self) -> Path:
         return self.root / "history"
 
+    @property
+    def service_home(self) -> Path:
+        """The one directory the service may write (its HOME and TMPDIR)."""
+        return self.root / "var"
+
     def release_dir(self, release_id: str) -> Path:
         return self.root / "releases" / release_id
 
@@ -73,6 +84,8 @@ class _ProjectLayout:
         """A fresh private_data_dir per run, so each run's artifacts stay readable."""
         base = self.root / "runner"
         base.mkdir(parents=True, exist_ok=True)
+        # Its artifacts hold the service's whole argv and environment: root's only.
+        base.chmod(0o700)
         n = 1
         while True:
             candidate = base / f"{label}-{n}"
@@ -105,9 +118,14 @@ class AnsibleDeployer:
         playbooks_dir: Path,
         host: str = "127.0.0.1",
         health_timeout_s: float = 20.0,
-        python: str = "python3",
+        python: str = "/usr/bin/python3",
+        data_dir: Path | None = None,
+        limits: ServiceLimits | None = None,
     ) -> None:
         self._releases_dir = releases_dir
+        # Settings keep releases in <data dir>/releases; the rest of that dir is root's only.
+        self._data_dir = data_dir or releases_dir.parent
+        self._limits = limits or ServiceLimits()
         self._playbooks_dir = playbooks_dir
         self._host = host
         self._health_timeout_s = health_timeout_s
@@ -125,11 +143,13 @@ class AnsibleDeployer:
         ):
             return _already_live(layout, request, url)
 
+        if refused := self._unreachable():
+            return _refused(request.release_id, url, str(release_dir), previous_id, refused)
         run = await self._run(
             "deploy.yml",
             layout.new_runner_dir(request.release_id),
             {
-                **self._common_vars(request.project_slug, request.port, request.health_path),
+                **self._common_vars(layout, request.port, request.health_path),
                 "release_id": request.release_id,
                 "repo_url": request.repo_url,
                 "commit": request.commit,
@@ -165,10 +185,12 @@ class AnsibleDeployer:
         layout = self._layout(project_slug)
         url = f"http://{self._host}:{port}"
         left_id = layout.current_release_id()
+        if refused := self._unreachable():
+            return _refused(left_id or "", url, "", left_id, refused)
         run = await self._run(
             "rollback.yml",
             layout.new_runner_dir("rollback"),
-            self._common_vars(project_slug, port, "/health"),
+            self._common_vars(layout, port, "/health"),
         )
         release_id = str(run.stats.get("release_id") or left_id or "")
         status: ReleaseStatus = "healthy" if run.succeeded else "failed"
@@ -205,15 +227,33 @@ class AnsibleDeployer:
     def _layout(self, project_slug: str) -> _ProjectLayout:
         return _ProjectLayout(self._releases_dir / project_slug)
 
-    def _common_vars(self, project_slug: str, port: int, health_path: str) -> dict[str, Any]:
+    def _unreachable(self) -> str:
+        """Why a service's uid could not reach its release here, or "" when it can."""
+        blocked = unreachable_parent(self._data_dir)
+        if blocked is None:
+            return ""
+        return (
+            f"Deployed services run as an unprivileged user, which cannot search {blocked} "
+            f"on the way to the data dir {self._data_dir}. Put the data dir where every "
+            f"parent directory is searchable by others (chmod o+x), e.g. not under /root."
+        )
+
+    def _common_vars(self, layout: _ProjectLayout, port: int, health_path: str) -> dict[str, Any]:
+        # Before anything of the project's starts: its uid must find nothing else to read.
+        lock_data_dir(self._data_dir)
+        uid = service_id(self._releases_dir, layout.root.name, self._limits.uid_base)
         return {
             "releases_root": str(self._releases_dir.resolve()),
-            "project_slug": project_slug,
+            "project_slug": layout.root.name,
             "service_port": port,
             "health_path": health_path,
             "python_bin": self._python,
             "health_timeout": self._health_timeout_s,
-            "service_env": _service_env(port),
+            "service_env": _service_env(port, layout.service_home),
+            "service_uid": uid,
+            "service_memory_mb": self._limits.memory_mb,
+            "service_pids_max": self._limits.pids_max,
+            "service_open_files": self._limits.open_files,
         }
 
     async def _run(
@@ -236,6 +276,20 @@ class AnsibleDeployer:
             else _failure_message(result.events, result.log_path, result.rc),
             log_path=result.log_path,
         )
+
+
+def _refused(
+    release_id: str, url: str, release_dir: str, previous_id: str | None, why: str
+) -> ReleaseOutcome:
+    log.warning("deploy.refused", release_id=release_id, reason=why)
+    return ReleaseOutcome(
+        status="failed",
+        release_id=release_id,
+        url=url,
+        release_dir=release_dir,
+        previous_release_id=previous_id,
+        message=why,
+    )
 
 
 def _already_live(layout: _ProjectLayout, request: ReleaseRequest, url: str) -> ReleaseOutcome:
@@ -271,13 +325,14 @@ def _runner_env() -> dict[str, str]:
     }
 
 
-def _service_env(port: int) -> list[str]:
+def _service_env(port: int, home: Path) -> list[str]:
     """The deployed service's whole environment, as NAME=value for service.sh's `env -i`.
 
     Its code was written by a model: it gets what any program needs and its port, nothing
-    of the worker's or ansible's.
+    of the worker's or ansible's. HOME and TMPDIR point at the one directory it may write.
     """
-    return [f"{name}={value}" for name, value in child_environment({"PORT": str(port)}).items()]
+    own = {"PORT": str(port), "HOME": str(home), "TMPDIR": str(home / "tmp")}
+    return [f"{name}={value}" for name, value in child_environment(own).items()]
 
 
 def _deploy_status(run: _PlaybookRun) -> ReleaseStatus:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -114,7 +113,6 @@ async def deployer(tmp_path: Path) -> AsyncIterator[AnsibleDeployer]:
         releases_dir=tmp_path / "releases",
         playbooks_dir=find_playbooks_dir(),
         health_timeout_s=3.0,
-        python=sys.executable,
     )
     yield deployer
     # No stray services: whatever the pid file names goes down with the test.

@@ -10,6 +10,12 @@
 #
 # The NAME=VALUE arguments are the service's whole environment (`env -i`): its
 # code was written by a model, so it inherits nothing from ansible or the worker.
+#
+# For the same reason it does not run as root. `start` reads from its own environment
+# SERVICE_UID (the project's uid, also its gid), SERVICE_MEMORY_MB, SERVICE_PIDS_MAX and
+# SERVICE_OPEN_FILES, sets those limits with prlimit (NPROC counts per uid, which is why each
+# project has its own), and drops to the uid with setpriv: no supplementary groups, no
+# capabilities, no_new_privs.
 set -eu
 
 # A detached service is reaped by init, which may be slow (or absent in a
@@ -58,10 +64,27 @@ stop() {
 start() {
     pid_file="$1" log_file="$2" release_dir="$3" python="$4" port="$5"
     shift 5
+    uid="${SERVICE_UID:?SERVICE_UID is not set}"
+    # No supplementary groups, no capability in any set, and no_new_privs so that a setuid
+    # binary cannot hand root back.
+    drop="setpriv --reuid=$uid --regid=$uid --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs --"
     mkdir -p "$(dirname "$pid_file")" "$(dirname "$log_file")"
     cd "$release_dir"
-    # stdin/stdout/stderr must not be ansible's pipes, or ansible waits for them to close.
-    setsid nohup env -i "$@" "$python" server.py --port "$port" >>"$log_file" 2>&1 </dev/null &
+    # Checked as the service's uid, so a release it cannot reach fails here, plainly.
+    # An absolute path: a relative one would pass even where the ancestors are out of reach.
+    if ! $drop "$python" -c 'import sys; open(sys.argv[1]).close()' "$release_dir/server.py" \
+        2>/dev/null; then
+        echo "uid $uid cannot run $python on $release_dir/server.py: the interpreter and" \
+            "every directory above the release must be reachable by other users" >&2
+        exit 1
+    fi
+    # Each program execs the next, so $! is the service's own pid (stop() relies on it).
+    # stdin/stdout/stderr must not be ansible's pipes, or ansible waits for them to close;
+    # the log is opened here, by root, in a directory the service cannot enter.
+    # shellcheck disable=SC2086  # $drop is a word list on purpose
+    setsid nohup prlimit --as=$((SERVICE_MEMORY_MB * 1024 * 1024)) \
+        --nproc="$SERVICE_PIDS_MAX" --nofile="$SERVICE_OPEN_FILES" -- \
+        $drop env -i "$@" "$python" server.py --port "$port" >>"$log_file" 2>&1 </dev/null &
     pid=$!
     echo "$pid" > "$pid_file"
     # A service that dies on start (bad config, import error) is reported now
