@@ -125,6 +125,7 @@ async def run_command(
             # Keep what the command printed before it hung or hit a limit: that explains it.
             await asyncio.wait({finished}, timeout=_DRAIN_GRACE_S)
             finished.cancel()
+            finished.add_done_callback(_forget)
         exit_code = proc.returncode if proc.returncode is not None else -1
         limit = box.limit_hit(exit_code)
     if limit is not None:
@@ -137,6 +138,12 @@ async def run_command(
         timed_out=timed_out,
         limit=limit,
     )
+
+
+def _forget(future: asyncio.Future[Any]) -> None:
+    # A cancelled gather keeps a CancelledError that asyncio would report as never retrieved.
+    if not future.cancelled():
+        future.exception()
 
 
 def require_workspace(workspace: Path) -> Path:
