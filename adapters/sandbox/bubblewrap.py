@@ -45,6 +45,8 @@ def _system_mounts() -> list[str]:
             args += ["--symlink", os.readlink(path), top]
         elif path.is_dir():
             args += ["--ro-bind", top, top]
+    # Made by bwrap as root it would be 0700: the sandbox's user could not look up a name.
+    args += ["--perms", "0755", "--dir", "/etc"]
     for item in _ETC_FILES:
         if os.path.lexists(item):
             args += ["--ro-bind", item, item]
@@ -61,6 +63,17 @@ def _interpreter_mount() -> list[str]:
     parents = [str(parent) for parent in reversed(prefix.parents) if parent != Path("/")]
     dirs = [arg for parent in parents for arg in ("--perms", "0755", "--dir", parent)]
     return [*dirs, "--ro-bind", str(prefix), str(prefix)]
+
+
+def _sandbox_env() -> dict[str, str]:
+    # The sandbox's user reads a history owned by the worker; git would refuse it as "dubious
+    # ownership". Command-line-scope config (as these variables are) may vouch for it.
+    git_trust = {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "safe.directory",
+        "GIT_CONFIG_VALUE_0": WORKSPACE,
+    }
+    return clean_env(home=WORKSPACE) | git_trust
 
 
 def _git_mount(workspace: Path) -> list[str]:
@@ -131,7 +144,7 @@ class BubblewrapSandbox:
             "--chdir",
             WORKSPACE,
             "--clearenv",
-            *_setenv_args(clean_env(home=WORKSPACE)),
+            *_setenv_args(_sandbox_env()),
             "--",
             *self._user_switch(),
             "/bin/sh",

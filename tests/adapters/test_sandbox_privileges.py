@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -103,3 +104,17 @@ def test_lending_skips_git_follows_no_symlink_and_is_fast(tmp_path: Path) -> Non
     assert time.monotonic() - started < 2
 
     assert (workspace / "d7" / "f7").stat().st_uid == 0
+
+
+async def test_git_history_can_be_read_inside(bwrap: BubblewrapSandbox, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "a.txt").write_text("a\n")
+    subprocess.run([*git, "add", "a.txt"], check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], check=True)
+
+    result = await bwrap.run(repo, "git log --format=%s && git add a.txt")
+
+    assert result.stdout == "first\n"
+    assert result.exit_code != 0 and "index.lock" in result.stderr
