@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.sandbox.base import CommandResult
-from adapters.sandbox.confine import confined
+from adapters.sandbox.confine import Confinement, confined
 from adapters.sandbox.limits import Limits
 from core.errors import InvalidInput
 
@@ -118,14 +118,7 @@ async def run_command(
             timed_out = True
         finally:
             watch.cancel()
-            # Also on success: background jobs the command left behind must not outlive it.
-            _kill_group(proc.pid)
-            await box.kill()
-            await proc.wait()
-            # Keep what the command printed before it hung or hit a limit: that explains it.
-            await asyncio.wait({finished}, timeout=_DRAIN_GRACE_S)
-            finished.cancel()
-            finished.add_done_callback(_forget)
+            await _end(proc, box, finished)
         exit_code = proc.returncode if proc.returncode is not None else -1
         limit = box.limit_hit(exit_code)
     if limit is not None:
@@ -138,6 +131,19 @@ async def run_command(
         timed_out=timed_out,
         limit=limit,
     )
+
+
+async def _end(
+    proc: asyncio.subprocess.Process, box: Confinement, finished: asyncio.Future[Any]
+) -> None:
+    # Also on success: background jobs the command left behind must not outlive it.
+    _kill_group(proc.pid)
+    await box.kill()
+    await proc.wait()
+    # Keep what the command printed before it hung or hit a limit: that explains it.
+    await asyncio.wait({finished}, timeout=_DRAIN_GRACE_S)
+    finished.cancel()
+    finished.add_done_callback(_forget)
 
 
 def _forget(future: asyncio.Future[Any]) -> None:
