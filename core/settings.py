@@ -76,6 +76,14 @@ class SandboxSettings(BaseSettings):
     docker_image: str = "orchestrator-worker:latest"
     docker_runtime: str = "sysbox-runc"
     command_timeout_s: float = 300.0
+    # Whom a root worker's bubblewrap runs commands as (nobody:nogroup); never root itself.
+    uid: int = Field(default=65534, gt=0)
+    gid: int = Field(default=65534, gt=0)
+    # Per command: processes (a fork bomb), memory in MB, CPU seconds of any one process.
+    pids_max: int = Field(default=256, ge=16)
+    memory_mb: int = Field(default=2048, ge=64)
+    cpu_seconds: int = Field(default=600, ge=1)
+    cpus: float = Field(default=1.0, gt=0.0)  # Docker only: a share of the host's cores
 
 
 class DeploySettings(BaseSettings):

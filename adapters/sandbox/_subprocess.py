@@ -1,4 +1,5 @@
-"""Run one command in its own process group, with a deadline, a clean env and bounded output.
+"""Run one command in its own process group and cgroup, with a deadline, limits, a clean env
+and bounded output.
 
 Shared by the process and bubblewrap backends, which differ only in the argv they launch.
 """
@@ -13,8 +14,11 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from adapters.sandbox.base import CommandResult
+from adapters.sandbox.confine import Confinement, confined
+from adapters.sandbox.limits import Limits
 from core.errors import InvalidInput
 
 # A coding agent reads the tail of a failing run; megabytes of test logs would only bloat history.
@@ -79,42 +83,73 @@ def _kill_group(pid: int) -> None:
 
 
 async def run_command(
-    argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout_s: float
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout_s: float,
+    limits: Limits | None = None,
 ) -> CommandResult:
-    """Run `argv` in a new session; on timeout or cancellation kill its whole process group."""
+    """Run `argv` in a new session under `limits`; on timeout, a limit hit or cancellation
+    kill its whole process group and cgroup."""
     started = time.monotonic()
-    proc = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=cwd,
-        env=dict(env),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        start_new_session=True,
-    )
-    stdout, stderr = OutputTail(), OutputTail()
-    timed_out = False
-    try:
-        async with asyncio.timeout(timeout_s):
-            await asyncio.gather(stdout.drain(proc.stdout), stderr.drain(proc.stderr), proc.wait())
-    except TimeoutError:
-        timed_out = True
-    finally:
-        # Also on success: background jobs the command left behind must not outlive it.
-        _kill_group(proc.pid)
-        await proc.wait()
-    if timed_out:
-        # Keep what the command printed before it hung; that is what explains the hang.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(_DRAIN_GRACE_S):
-                await asyncio.gather(stdout.drain(proc.stdout), stderr.drain(proc.stderr))
+    limits = limits or Limits()
+    async with confined(limits) as box:
+        proc = await asyncio.create_subprocess_exec(
+            *box.argv(list(argv)),
+            cwd=cwd,
+            env=dict(env),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+        )
+        stdout, stderr = OutputTail(), OutputTail()
+        finished = asyncio.ensure_future(
+            asyncio.gather(stdout.drain(proc.stdout), stderr.drain(proc.stderr), proc.wait())
+        )
+        watch = asyncio.ensure_future(box.breach())
+        timed_out = False
+        try:
+            async with asyncio.timeout(timeout_s):
+                racers: list[asyncio.Future[Any]] = [finished, watch]
+                await asyncio.wait(racers, return_when=asyncio.FIRST_COMPLETED)
+        except TimeoutError:
+            timed_out = True
+        finally:
+            watch.cancel()
+            await _end(proc, box, finished)
+        exit_code = proc.returncode if proc.returncode is not None else -1
+        limit = box.limit_hit(exit_code)
+    if limit is not None:
+        stderr.feed(f"\n[sandbox: {limits.describe(limit)}]\n".encode())
     return CommandResult(
-        exit_code=proc.returncode if proc.returncode is not None else -1,
+        exit_code=exit_code,
         stdout=stdout.text(),
         stderr=stderr.text(),
         duration_s=time.monotonic() - started,
         timed_out=timed_out,
+        limit=limit,
     )
+
+
+async def _end(
+    proc: asyncio.subprocess.Process, box: Confinement, finished: asyncio.Future[Any]
+) -> None:
+    # Also on success: background jobs the command left behind must not outlive it.
+    _kill_group(proc.pid)
+    await box.kill()
+    await proc.wait()
+    # Keep what the command printed before it hung or hit a limit: that explains it.
+    await asyncio.wait({finished}, timeout=_DRAIN_GRACE_S)
+    finished.cancel()
+    finished.add_done_callback(_forget)
+
+
+def _forget(future: asyncio.Future[Any]) -> None:
+    # A cancelled gather keeps a CancelledError that asyncio would report as never retrieved.
+    if not future.cancelled():
+        future.exception()
 
 
 def require_workspace(workspace: Path) -> Path:

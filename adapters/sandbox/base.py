@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
+
+# The caps every sandboxed command runs under; a result names the one that stopped it.
+LimitName = Literal["pids", "memory", "cpu"]
 
 
 @dataclass(frozen=True)
@@ -14,10 +17,11 @@ class CommandResult:
     stderr: str
     duration_s: float
     timed_out: bool = False
+    limit: LimitName | None = None
 
     @property
     def ok(self) -> bool:
-        return self.exit_code == 0 and not self.timed_out
+        return self.exit_code == 0 and not self.timed_out and self.limit is None
 
 
 class Sandbox(Protocol):

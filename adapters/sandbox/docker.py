@@ -12,9 +12,11 @@ import docker
 import requests
 import structlog
 from docker.errors import APIError
+from docker.types import Ulimit
 
 from adapters.sandbox._subprocess import OutputTail, clean_env, require_workspace
-from adapters.sandbox.base import CommandResult
+from adapters.sandbox.base import CommandResult, LimitName
+from adapters.sandbox.limits import Limits, limit_from_exit
 
 log = structlog.get_logger(__name__)
 
@@ -35,14 +37,14 @@ class DockerSandbox:
         *,
         image: str,
         runtime: str,
-        mem_limit: str = "2g",
-        pids_limit: int = 512,
+        limits: Limits | None = None,
+        cpus: float = 1.0,
         client: Any | None = None,
     ) -> None:
         self._image = image
         self._runtime = runtime
-        self._mem_limit = mem_limit
-        self._pids_limit = pids_limit
+        self.limits = limits or Limits()
+        self._cpus = cpus
         # Built on first use: constructing the sandbox must not need a reachable engine.
         self._client = client
 
@@ -57,6 +59,27 @@ class DockerSandbox:
         path = require_workspace(workspace)
         return await asyncio.to_thread(self._run_blocking, path, command, timeout_s)
 
+    def _limit_config(self) -> dict[str, Any]:
+        memory = f"{self.limits.memory_mb}m"
+        cpu_time = self.limits.cpu_seconds
+        return {
+            "mem_limit": memory,
+            "memswap_limit": memory,  # equal: no swap beyond the memory limit
+            "pids_limit": self.limits.pids_max,
+            # A rate, not a total: the CPU-time cap itself is the rlimit below, as in bubblewrap.
+            "nano_cpus": int(self._cpus * 1e9),
+            "ulimits": [Ulimit(name="cpu", soft=cpu_time, hard=cpu_time + 1)],
+        }
+
+    @staticmethod
+    def _limit_hit(container: Any, exit_code: int) -> LimitName | None:
+        with contextlib.suppress(APIError):
+            container.reload()
+            if container.attrs.get("State", {}).get("OOMKilled"):
+                return "memory"
+        # The engine keeps no count of refused forks; a fork bomb shows only as its failure.
+        return limit_from_exit(exit_code)
+
     def _run_blocking(self, workspace: Path, command: str, timeout_s: float) -> CommandResult:
         started = time.monotonic()
         container = self._docker().containers.run(
@@ -70,9 +93,7 @@ class DockerSandbox:
             environment=clean_env(home=WORKSPACE),
             read_only=True,  # the image stays as built; only the workspace and /tmp are writable
             tmpfs={"/tmp": "rw,size=512m"},
-            mem_limit=self._mem_limit,
-            memswap_limit=self._mem_limit,
-            pids_limit=self._pids_limit,
+            **self._limit_config(),
             security_opt=["no-new-privileges"],
         )
         # Removed explicitly instead of auto_remove: the daemon may delete an auto-removed
@@ -90,6 +111,9 @@ class DockerSandbox:
             stdout, stderr = OutputTail(), OutputTail()
             stdout.feed(container.logs(stdout=True, stderr=False))
             stderr.feed(container.logs(stdout=False, stderr=True))
+            limit = self._limit_hit(container, exit_code)
+            if limit is not None:
+                stderr.feed(f"\n[sandbox: {self.limits.describe(limit)}]\n".encode())
         finally:
             try:
                 container.remove(force=True)
@@ -103,4 +127,5 @@ class DockerSandbox:
             stderr=stderr.text(),
             duration_s=time.monotonic() - started,
             timed_out=timed_out,
+            limit=limit,
         )

@@ -8,6 +8,7 @@ import structlog
 
 from adapters.sandbox.base import Sandbox
 from adapters.sandbox.bubblewrap import BubblewrapSandbox
+from adapters.sandbox.limits import Limits
 from adapters.sandbox.process import ProcessSandbox
 from core.errors import ServiceUnavailable
 from core.settings import SandboxSettings
@@ -15,26 +16,44 @@ from core.settings import SandboxSettings
 log = structlog.get_logger(__name__)
 
 
+def sandbox_limits(settings: SandboxSettings) -> Limits:
+    return Limits(
+        pids_max=settings.pids_max,
+        memory_mb=settings.memory_mb,
+        cpu_seconds=settings.cpu_seconds,
+    )
+
+
 def build_sandbox(settings: SandboxSettings) -> Sandbox:
+    limits = sandbox_limits(settings)
     if settings.kind == "process":
-        return ProcessSandbox()
+        return ProcessSandbox(limits=limits)
     if settings.kind == "docker":
         # Imported here so hosts without Docker never load the SDK.
         from adapters.sandbox.docker import DockerSandbox
 
-        return DockerSandbox(image=settings.docker_image, runtime=settings.docker_runtime)
+        return DockerSandbox(
+            image=settings.docker_image,
+            runtime=settings.docker_runtime,
+            limits=limits,
+            cpus=settings.cpus,
+        )
     if settings.kind == "bubblewrap":
         if shutil.which("bwrap") is None:
             raise ServiceUnavailable(
                 "SANDBOX_KIND=bubblewrap but `bwrap` is not installed: "
                 "install bubblewrap (apt-get install bubblewrap) or choose another SANDBOX_KIND"
             )
-        return BubblewrapSandbox()
-    return _auto()
+        return _bubblewrap(settings, limits)
+    return _auto(settings, limits)
 
 
-def _auto() -> Sandbox:
-    bubblewrap = BubblewrapSandbox()
+def _bubblewrap(settings: SandboxSettings, limits: Limits) -> BubblewrapSandbox:
+    return BubblewrapSandbox(uid=settings.uid, gid=settings.gid, limits=limits)
+
+
+def _auto(settings: SandboxSettings, limits: Limits) -> Sandbox:
+    bubblewrap = _bubblewrap(settings, limits)
     if bubblewrap.probe():
         return bubblewrap
     reason = "not installed" if shutil.which("bwrap") is None else "installed but cannot start"
@@ -43,4 +62,4 @@ def _auto() -> Sandbox:
         "install bubblewrap",
         bwrap=reason,
     )
-    return ProcessSandbox()
+    return ProcessSandbox(limits=limits)

@@ -1,0 +1,21 @@
+"""Shared by the adapter tests: no sandboxed command may leave its cgroup behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.sandbox.cgroup import CGROUP_ROOT, NAME_PREFIX
+
+
+def sandbox_cgroups() -> list[Path]:
+    return sorted(CGROUP_ROOT.glob(f"**/{NAME_PREFIX}*"))
+
+
+@pytest.fixture(autouse=True)
+def no_sandbox_cgroup_left() -> Iterator[None]:
+    before = sandbox_cgroups()
+    yield
+    assert sandbox_cgroups() == before
