@@ -19,3 +19,6 @@ def no_sandbox_cgroup_left() -> Iterator[None]:
     before = sandbox_cgroups()
     yield
     assert sandbox_cgroups() == before
+
+
+from tests.local_forge import forge, repo, sessions  # noqa: E402, F401 - shared fixtures
