@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from adapters.forge.base import Forge, RepoInfo
@@ -84,15 +85,7 @@ class ActivityContext:
                 session=session, tenant_id=tenant_id, project_id=project_id, key=key
             )
             await tasks.update(session=session, task=task, **fields)
-            await events.append(
-                session=session,
-                tenant_id=tenant_id,
-                project_id=project_id,
-                kind=event,
-                message=message,
-                payload=payload,
-                once_key=once_key(event),
-            )
+            await _log(session, tenant_id, project_id, event, message, payload)
 
     async def update_project(
         self,
@@ -116,15 +109,7 @@ class ActivityContext:
             if config:
                 fields["config"] = {**project.config, **config}
             await projects.update(session=session, project=project, **fields)
-            await events.append(
-                session=session,
-                tenant_id=tenant_id,
-                project_id=project_id,
-                kind=event,
-                message=message,
-                payload=payload,
-                once_key=once_key(event),
-            )
+            await _log(session, tenant_id, project_id, event, message, payload)
 
     async def record_event(
         self,
@@ -137,15 +122,7 @@ class ActivityContext:
         once_per: str = "",
     ) -> None:
         async with transaction(self.sessions) as session:
-            await events.append(
-                session=session,
-                tenant_id=tenant_id,
-                project_id=project_id,
-                kind=kind,
-                message=message,
-                payload=payload,
-                once_key=once_key(kind, once_per),
-            )
+            await _log(session, tenant_id, project_id, kind, message, payload, once_per)
 
     async def port(self, tenant_id: str, project_id: str) -> int:
         async with transaction(self.sessions) as session:
@@ -174,3 +151,24 @@ class ActivityContext:
                     prompt_tokens=reply.usage.prompt_tokens,
                     completion_tokens=reply.usage.completion_tokens,
                 )
+
+
+async def _log(
+    session: AsyncSession,
+    tenant_id: str,
+    project_id: str,
+    kind: str,
+    message: str,
+    payload: dict[str, Any] | None,
+    once_per: str = "",
+) -> None:
+    """Append an activity's event, once however often the activity is retried."""
+    await events.append(
+        session=session,
+        tenant_id=tenant_id,
+        project_id=project_id,
+        kind=kind,
+        message=message,
+        payload=payload,
+        once_key=once_key(kind, once_per),
+    )
