@@ -27,3 +27,11 @@ class InvalidModelOutput(OrchestratorError):
 
 class ServiceUnavailable(OrchestratorError):
     """A service we depend on (Temporal, the database, a provider) cannot be reached."""
+
+
+class UnknownHandle(NotFound):
+    """A handle (secret://, port://, ...) that names nothing recorded; the value is never named."""
+
+
+class SecretStoreUnavailable(ServiceUnavailable):
+    """The secrets file cannot be read or written (missing or wrong age key, corrupt file)."""

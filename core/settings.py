@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -104,6 +105,16 @@ class DeploySettings(BaseSettings):
     service_python: str = "/usr/bin/python3"
 
 
+class SecretsSettings(BaseSettings):
+    model_config = _config("SECRETS_")
+
+    # The age identity that opens the secrets files. Unset: SOPS_AGE_KEY_FILE, else
+    # <data dir>/secrets/age.key, generated on first use (back it up: without it the
+    # secrets and the encrypted workflow history cannot be read).
+    age_key_file: Path | None = None
+    cache_ttl_s: float = Field(default=5.0, ge=0.0, le=300.0)
+
+
 class TelegramSettings(BaseSettings):
     model_config = _config("TELEGRAM_")
 
@@ -146,6 +157,7 @@ class Settings(BaseSettings):
     forge: ForgeSettings = Field(default_factory=ForgeSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     deploy: DeploySettings = Field(default_factory=DeploySettings)
+    secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
@@ -175,6 +187,20 @@ class Settings(BaseSettings):
     @property
     def releases_dir(self) -> Path:
         return self.data_dir / "releases"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.data_dir / "secrets"
+
+    @property
+    def age_key_file(self) -> Path:
+        """The configured age identity, or the one kept in the data dir (made on first use)."""
+        configured = self.secrets.age_key_file or os.environ.get("SOPS_AGE_KEY_FILE")
+        return Path(configured).expanduser() if configured else self.secrets_dir / "age.key"
+
+    @property
+    def age_key_is_generated(self) -> bool:
+        return not (self.secrets.age_key_file or os.environ.get("SOPS_AGE_KEY_FILE"))
 
     @property
     def logs_dir(self) -> Path:
