@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from core.errors import InvalidInput
 
@@ -49,7 +49,7 @@ class Handle:
         if kind not in HANDLE_KINDS:
             raise InvalidInput(f"'{text}': unknown handle kind '{kind}'; one of {HANDLE_KINDS}")
         check_scope(match["scope"])
-        handle = cls(kind, match["scope"], match["name"])  # type: ignore[arg-type]
+        handle = cls(cast(HandleKind, kind), match["scope"], match["name"])
         if handle.kind == "secret":
             check_secret_name(handle.name)
         return handle
