@@ -11,6 +11,7 @@ from temporalio import activity
 
 from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ModelReply
+from adapters.secrets.base import SecretStore
 from agents.schemas import ProjectSpec, TaskSpec
 from core.errors import InvalidInput
 from core.settings import Settings
@@ -35,6 +36,7 @@ def once_key(kind: str, part: str = "") -> str | None:
 class ActivityContext:
     settings: Settings
     sessions: SessionFactory
+    secrets: SecretStore  # resolve handles only here, in the activity that needs the value
 
     async def project(self, tenant_id: str, project_id: str) -> Project:
         async with transaction(self.sessions) as session:

@@ -29,6 +29,8 @@ from adapters.llm.factory import build_provider_model
 from adapters.llm.latency import DelayedModel
 from adapters.notify.log import LogNotifier
 from adapters.sandbox.factory import build_sandbox
+from adapters.secrets.base import SecretStore
+from adapters.secrets.factory import build_secret_store
 from agents.offline_model import OfflineModel
 from core.pid_files import worker_identity
 from core.settings import LLMSettings, Settings
@@ -50,8 +52,10 @@ def build_chat_model(settings: LLMSettings) -> ChatModel:
     return build_provider_model(settings)
 
 
-def build_activities(settings: Settings, sessions: SessionFactory) -> list[Callable[..., Any]]:
-    ctx = ActivityContext(settings=settings, sessions=sessions)
+def build_activities(
+    settings: Settings, sessions: SessionFactory, secrets: SecretStore
+) -> list[Callable[..., Any]]:
+    ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets)
     model = build_chat_model(settings.llm)
     if settings.llm.simulated_latency_s:
         model = DelayedModel(model, settings.llm.simulated_latency_s)
@@ -101,14 +105,20 @@ def build_activities(settings: Settings, sessions: SessionFactory) -> list[Calla
 
 
 def build_worker(client: Client, settings: Settings, sessions: SessionFactory) -> Worker:
+    secrets = build_secret_store(settings)
+    # Every stored value is known (and masked in logs) before the first activity runs; a
+    # wrong or missing age key stops the worker here with the reason.
+    log.info("secrets", store=secrets.name, values=secrets.load_all())
     return Worker(
         client,
         task_queue=settings.temporal.task_queue,
         identity=worker_identity(os.getpid()),
         workflows=WORKFLOWS,
-        activities=build_activities(settings, sessions),
+        activities=build_activities(settings, sessions, secrets),
         max_concurrent_activities=8,
-        **heartbeat_options(RetryReporter(ActivityContext(settings=settings, sessions=sessions))),
+        **heartbeat_options(
+            RetryReporter(ActivityContext(settings=settings, sessions=sessions, secrets=secrets))
+        ),
     )
 
 
