@@ -246,6 +246,11 @@ def _validated(data: object, path: Path) -> Secrets:
 
 def _sops_reason(stderr: bytes) -> str:
     """sops' explanation in one line (it never prints values)."""
-    lines = [line.strip(" |-") for line in stderr.decode(errors="replace").splitlines()]
+    text = stderr.decode(errors="replace")
+    if "did not match any of the recipients" in text or "no identity matched" in text:
+        return "this key is not the one the file was encrypted for (wrong age key)"
+    if "Error unmarshalling input" in text or "sops metadata not found" in text:
+        return "the file is not a SOPS file (corrupt or edited by hand)"
+    lines = [line.strip(" |-") for line in text.splitlines()]
     meaningful = [line for line in lines if line and not line.startswith("[warning]")]
     return " ".join(meaningful)[:400] or "no reason given"
