@@ -2,9 +2,9 @@
 
 Real runs (offline model, git forge, sandbox, ansible) for the plain pipeline and for one
 with questions and gates; stand-in activities for an escalation, a cancellation and a pull
-request blocked by the secret scan. All on
-a throwaway dev server. Re-record only on purpose, and never the `v1_*` files: a history
-recorded by older code is what proves a change is still compatible with running projects.
+request blocked by the secret scan. All on a throwaway dev server. Re-record only on
+purpose, and never the `v1_*` files: a history recorded by older code is what proves a
+change is still compatible with running projects.
 """
 
 from __future__ import annotations
