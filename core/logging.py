@@ -12,9 +12,10 @@ import structlog
 from core.known_secrets import KNOWN_SECRETS
 
 # Values that look like credentials are masked even if someone logs them by mistake.
+# At a word's start only: "task-health-r1" in a workflow id is no OpenAI key.
 _SECRET_PATTERNS = [
-    re.compile(r"(sk-[A-Za-z0-9_\-]{8,})"),
-    re.compile(r"(gh[pousr]_[A-Za-z0-9]{16,})"),
+    re.compile(r"(\bsk-[A-Za-z0-9_\-]{8,})"),
+    re.compile(r"(\bgh[pousr]_[A-Za-z0-9]{16,})"),
     re.compile(r"(\d{6,}:[A-Za-z0-9_\-]{30,})"),  # Telegram bot tokens
 ]
 _TRACEBACKS = logging.Formatter()

@@ -62,3 +62,11 @@ def test_a_value_shorter_than_a_credential_is_not_masked_in_ordinary_words() -> 
     with production_logging() as out:
         logging.getLogger("tests.redaction").info("yes, deployed")
     assert "yes, deployed" in out.getvalue()
+
+
+def test_credential_patterns_mask_keys_but_not_words_that_merely_contain_them() -> None:
+    with production_logging() as out:
+        logging.getLogger("tests.redaction").info(
+            "key sk-abcdefgh12345678 for project-p1-task-health-r1"
+        )
+    assert "key *** for project-p1-task-health-r1" in out.getvalue()
