@@ -14,6 +14,7 @@ from adapters.llm.base import ModelReply
 from adapters.secrets.base import SecretStore
 from agents.schemas import ProjectSpec, TaskSpec
 from core.errors import InvalidInput
+from core.known_secrets import KNOWN_SECRETS
 from core.settings import Settings
 from db.engine import SessionFactory, transaction
 from db.models import Project, Task
@@ -164,13 +165,16 @@ async def _log(
     payload: dict[str, Any] | None,
     once_per: str = "",
 ) -> None:
-    """Append an activity's event, once however often the activity is retried."""
+    """Append an activity's event, once however often the activity is retried.
+
+    Masked: a message can quote what a model or a sandboxed command said, and those may
+    repeat a value the store holds."""
     await events.append(
         session=session,
         tenant_id=tenant_id,
         project_id=project_id,
         kind=kind,
-        message=message,
-        payload=payload,
+        message=KNOWN_SECRETS.replace(message),
+        payload=KNOWN_SECRETS.replace_in(payload),
         once_key=once_key(kind, once_per),
     )

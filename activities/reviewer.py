@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from temporalio import activity
 
 from activities.context import ActivityContext
 from activities.workspace import checkout
+from adapters.forge import git
 from adapters.forge.base import Forge
 from adapters.llm.base import ChatModel
 from adapters.sandbox.base import CommandResult, Sandbox
@@ -14,7 +17,17 @@ from agents.scaffold import TEST_COMMAND
 from agents.schemas import ReviewVerdict
 from agents.structured import ask_structured
 from agents.text import tail
-from core.contracts import MergeResult, PullRequestRef, ReviewResult
+from core.contracts import MergeResult, PullRequestRef, ReviewResult, SecretLeak
+from core.diff_scan import scan_diff
+from core.known_secrets import KNOWN_SECRETS
+
+
+def leak_report(leaks: list[SecretLeak]) -> str:
+    where = "; ".join(str(leak) for leak in leaks)
+    return (
+        f"secret values in the diff ({where}). Remove them from the code and its history; "
+        "read a secret from the environment at run time, never write its value into a file."
+    )
 
 
 def test_report(result: CommandResult) -> str:
@@ -40,30 +53,58 @@ class ReviewerActivities:
         async with checkout(
             self._ctx.settings.workspaces_dir, repo, f"review-{ref.task_key}", ref.branch
         ) as ws:
-            # Host git runs nothing in this checkout afterwards; it is only deleted.
+            # Read before the sandbox runs; host git runs nothing here afterwards, it is deleted.
+            leaks = await self._scan_for_secrets(ref, ws.repo, f"origin/{repo.default_branch}")
             tests = await self._sandbox.run(ws.tree, TEST_COMMAND, timeout_s=300)
         diff = await self._forge.get_diff(repo=repo, number=ref.pr_number)
-        report = test_report(tests)
+        # Masked: the sandbox's output is the model's code talking, and it may print a value.
+        report = KNOWN_SECRETS.replace(test_report(tests))
         verdict, replies = await ask_structured(
             self._model, reviewer_messages(spec, task_spec, diff, report), ReviewVerdict
         )
-        # Tests are the gate a model cannot talk its way around.
-        approved = verdict.approved and tests.ok
+        # Tests and the secret scan are the gates a model cannot talk its way around.
+        approved = verdict.approved and tests.ok and not leaks
+        comments = KNOWN_SECRETS.replace(verdict.comments)
+        if not tests.ok:
+            comments = f"{comments}\n\n{report}"
+        if leaks:
+            comments = f"{leak_report(leaks)}\n\n{comments}"
         await self._ctx.record_usage(ref.tenant_id, ref.project_id, "reviewer", replies)
         await self._ctx.record_event(
             ref.tenant_id,
             ref.project_id,
             "review_approved" if approved else "changes_requested",
-            f"#{ref.pr_number} {ref.task_key}: {verdict.comments}",
-            {"tests_passed": tests.ok, "pr": ref.pr_number},
+            f"#{ref.pr_number} {ref.task_key}: {comments}",
+            {"tests_passed": tests.ok, "pr": ref.pr_number, "leaks": [str(x) for x in leaks]},
         )
         return ReviewResult(
             task_key=ref.task_key,
             approved=approved,
             tests_passed=tests.ok,
-            comments=verdict.comments if tests.ok else f"{verdict.comments}\n\n{report}",
+            comments=comments,
             breaking=verdict.breaking_change,
+            leaks=leaks,
         )
+
+    async def _scan_for_secrets(
+        self, ref: PullRequestRef, repo: git.Repo, base: str
+    ) -> list[SecretLeak]:
+        """Known values on the lines any commit of the branch adds (a merge carries them all
+        into main, also one a later commit removed) and in the commit messages. The tenant's
+        file is read first, so a value set a moment ago by the CLI is known here too."""
+        await asyncio.to_thread(self._ctx.secrets.handles, ref.tenant_id)
+        leaks = scan_diff(await git.commit_patches(repo, base, "HEAD"))
+        messages = await git.commit_messages(repo, base, "HEAD")
+        leaks += [SecretLeak("commit message", 0, h) for h in KNOWN_SECRETS.found_in(messages)]
+        if leaks:
+            await self._ctx.record_event(
+                ref.tenant_id,
+                ref.project_id,
+                "secret_in_pull_request",
+                f"#{ref.pr_number} {ref.task_key}: merge blocked, {leak_report(leaks)}",
+                {"pr": ref.pr_number, "leaks": [str(x) for x in leaks]},
+            )
+        return leaks
 
     @activity.defn(name="reviewer.merge_pull_request")
     async def merge_pull_request(self, ref: PullRequestRef) -> MergeResult:

@@ -284,12 +284,25 @@ class DeveloperResult:
 
 
 @dataclass
+class SecretLeak:
+    """A known secret value on an added line of a pull request's diff; only its handle."""
+
+    path: str
+    line: int
+    handle: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line} holds the value of {self.handle}"
+
+
+@dataclass
 class ReviewResult:
     task_key: str
     approved: bool
     tests_passed: bool
     comments: str
     breaking: bool = False  # the reviewer thinks merging breaks existing behaviour
+    leaks: list[SecretLeak] = field(default_factory=list)  # each one blocks the merge
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import structlog
@@ -26,6 +28,7 @@ from adapters.deploy.confinement import ServiceLimits
 from adapters.forge.factory import build_forge
 from adapters.llm.base import ChatModel
 from adapters.llm.factory import build_provider_model
+from adapters.llm.guard import PromptGuard
 from adapters.llm.latency import DelayedModel
 from adapters.notify.log import LogNotifier
 from adapters.sandbox.factory import build_sandbox
@@ -59,6 +62,8 @@ def build_activities(
     model = build_chat_model(settings.llm)
     if settings.llm.simulated_latency_s:
         model = DelayedModel(model, settings.llm.simulated_latency_s)
+    # Outermost, so no agent and no wrapper can reach a model without passing it.
+    model = PromptGuard(model, refresh=partial(asyncio.to_thread, secrets.load_all))
     forge = build_forge(
         settings.forge, root=settings.forge_dir, sessions=sessions, tenant_id=settings.tenant
     )

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
         ProjectRef,
         ProjectState,
         PullRequestRef,
+        ReviewResult,
         TaskState,
     )
     from core.vocabulary import REVIEW_LOOP, FinalStatus, InboxChangeKind, StageName, TaskStatus
@@ -58,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
 # Patch ids: each guards a change made after projects were already running on older code.
 NOTIFY_OWNER_PATCH = "notify-owner"
 DEVELOPERS_SETTLE_PATCH = "developers-settle-before-failing"
+SECRET_DIFF_SCAN_PATCH = "secret-diff-scan"
 
 
 Arg = TypeVar("Arg")
@@ -274,6 +276,9 @@ class ProjectWorkflow:
                 pr_number=task.pr_number or 0,
             )
             review = await self._activity(ReviewerActivities.review_pull_request, pr)
+            if review.leaks and workflow.patched(SECRET_DIFF_SCAN_PATCH):
+                await self._secret_in_pull_request(task, review)
+                continue
             approved, comments = review.approved, review.comments
             if approved and review.breaking and self._input.gates.merge:
                 decision = await self._desk.approval(
@@ -291,6 +296,24 @@ class ProjectWorkflow:
             else:
                 task.status, task.feedback = "changes_requested", comments
         return f"{merged} of {len(tasks)} merged (round {self._state.review_round})"
+
+    async def _secret_in_pull_request(self, task: TaskState, review: ReviewResult) -> None:
+        """Never merged, and a person decides: a developer told only "remove it" could
+        leak it again round after round, and the value may need rotating besides."""
+        leaks = [str(leak) for leak in review.leaks]
+        shown = "; ".join(leaks[:3]) + (f"; and {len(leaks) - 3} more" if len(leaks) > 3 else "")
+        item = await self._escalate(
+            "reviewer",
+            f"Merge of #{task.pr_number} ({task.key}) blocked: secret values in it: {shown}",
+            context="\n".join(leaks) + "\n\nConsider rotating these secrets. retry sends the "
+            "task back to its developer, instruct adds your instructions, skip drops the task.",
+        )
+        if item.choice == "skip":
+            task.status = "skipped"
+            return
+        task.status, task.feedback = "changes_requested", review.comments
+        if item.choice == "instruct":
+            task.feedback += f"\n\nInstructions from {item.answered_by}: {item.answer}"
 
     async def _devops(self) -> str:
         head = await self._activity(DevOpsActivities.main_head, self._ref(), policies.FORGE)

@@ -268,6 +268,17 @@ async def diff(repo: Repo, base: str, head: str) -> str:
     return await run(*args, repo=repo)
 
 
+async def commit_patches(repo: Repo, base: str, head: str) -> str:
+    """Every commit's own patch in `base..head`: what a no-ff merge carries into `base`,
+    including lines a later commit removed again. No commit headers, only `diff --git`s."""
+    args = ("log", "-p", "--format=", "--no-color", "--no-ext-diff", "--no-textconv")
+    return await run(*args, f"{base}..{head}", repo=repo)
+
+
+async def commit_messages(repo: Repo, base: str, head: str) -> str:
+    return await run("log", "--format=%B", f"{base}..{head}", repo=repo)
+
+
 async def is_ancestor(repo: Repo, commit: str, of: str) -> bool:
     done = await _run("merge-base", "--is-ancestor", commit, of, repo=repo)
     if done.returncode not in (0, 1):

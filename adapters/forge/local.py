@@ -15,6 +15,7 @@ from adapters.forge import git
 from adapters.forge.base import PullRequestInfo, PullRequestState, RepoInfo
 from adapters.forge.git import MergeConflict
 from core.errors import InvalidInput, NotFound
+from core.known_secrets import KNOWN_SECRETS
 from db.engine import SessionFactory, transaction
 from db.models import PullRequest
 from db.repositories import pull_requests
@@ -141,7 +142,9 @@ class LocalForge:
         if not await git.has_ref(repo, f"refs/heads/{branch}"):
             raise NotFound(f"branch {branch} has not been pushed to {bare.name}")
         head = await git.rev_parse(repo, f"refs/heads/{branch}")
-        return head, await git.diff(repo, f"refs/heads/{base}", head)
+        # The copy in the database is for reading (CLI, API, a model): no known value in it.
+        # The branch keeps the truth, and the reviewer scans that (activities/reviewer.py).
+        return head, KNOWN_SECRETS.replace(await git.diff(repo, f"refs/heads/{base}", head))
 
     async def _load(
         self, repo: RepoInfo, number: int, *, session: AsyncSession | None = None

@@ -1,7 +1,8 @@
 """A real HTTP server speaking OpenAI's chat.completions protocol, scripted by the test.
 
-Queue responses with `reply()` / `fail()`; every request body is recorded in `requests`.
-Runs stdlib `ThreadingHTTPServer` on a free port in a daemon thread.
+Queue responses with `reply()` / `fail()`, or give `respond` (request body -> response body,
+e.g. built with `completion()`) to answer whatever the queue does not; every request body is
+recorded in `requests`. Runs stdlib `ThreadingHTTPServer` on a free port in a daemon thread.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -25,6 +26,7 @@ class RecordedRequest:
 @dataclass
 class FakeOpenAIServer:
     requests: list[RecordedRequest] = field(default_factory=list)
+    respond: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     _queue: deque[tuple[int, dict[str, Any]]] = field(default_factory=deque)
     _httpd: ThreadingHTTPServer | None = None
 
@@ -57,34 +59,8 @@ class FakeOpenAIServer:
         model: str = "fake-model",
     ) -> None:
         """Queue a completion; tool_calls are (id, name, raw arguments string)."""
-        message: dict[str, Any] = {"role": "assistant", "content": content}
-        if tool_calls:
-            message["tool_calls"] = [
-                {"id": cid, "type": "function", "function": {"name": name, "arguments": args}}
-                for cid, name, args in tool_calls
-            ]
         self._queue.append(
-            (
-                200,
-                {
-                    "id": f"chatcmpl-{len(self._queue)}",
-                    "object": "chat.completion",
-                    "created": 1700000000,
-                    "model": model,
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": message,
-                            "finish_reason": "tool_calls" if tool_calls else "stop",
-                        }
-                    ],
-                    "usage": {
-                        "prompt_tokens": prompt_tokens,
-                        "completion_tokens": completion_tokens,
-                        "total_tokens": prompt_tokens + completion_tokens,
-                    },
-                },
-            )
+            (200, completion(content, tool_calls, prompt_tokens, completion_tokens, model))
         )
 
     def fail(self, status: int, message: str, error_type: str = "invalid_request_error") -> None:
@@ -93,10 +69,49 @@ class FakeOpenAIServer:
             (status, {"error": {"message": message, "type": error_type, "code": None}})
         )
 
-    def _next(self) -> tuple[int, dict[str, Any]]:
-        if not self._queue:
-            return 500, {"error": {"message": "fake server: no scripted response left"}}
-        return self._queue.popleft()
+    def _next(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self._queue:
+            return self._queue.popleft()
+        if self.respond is not None:
+            try:
+                return 200, self.respond(body)
+            except Exception as exc:  # the test's script failed: say so instead of hanging up
+                return 500, {"error": {"message": f"fake server: {exc!r}"}}
+        return 500, {"error": {"message": "fake server: no scripted response left"}}
+
+
+def completion(
+    content: str | None,
+    tool_calls: Sequence[tuple[str, str, str]] = (),
+    prompt_tokens: int = 11,
+    completion_tokens: int = 7,
+    model: str = "fake-model",
+) -> dict[str, Any]:
+    """A chat.completion response body; tool_calls are (id, name, raw arguments string)."""
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if tool_calls:
+        message["tool_calls"] = [
+            {"id": cid, "type": "function", "function": {"name": name, "arguments": args}}
+            for cid, name, args in tool_calls
+        ]
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": "tool_calls" if tool_calls else "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
 
 
 def _make_handler(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
@@ -110,7 +125,7 @@ def _make_handler(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             if self.path != "/v1/chat/completions":
                 status, payload = 404, {"error": {"message": f"unknown path {self.path}"}}
             else:
-                status, payload = fake._next()
+                status, payload = fake._next(body)
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -1,9 +1,10 @@
 """Record the histories the replay tests check: `python -m tests.workflows.record_histories`.
 
 Real runs (offline model, git forge, sandbox, ansible) for the plain pipeline and for one
-with questions and gates; stand-in activities for an escalation and a cancellation. All on
-a throwaway dev server. Re-record only on purpose, and never the `v1_*` files: a history
-recorded by older code is what proves a change is still compatible with running projects.
+with questions and gates; stand-in activities for an escalation, a cancellation and a pull
+request blocked by the secret scan. All on a throwaway dev server. Re-record only on
+purpose, and never the `v1_*` files: a history recorded by older code is what proves a
+change is still compatible with running projects.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
-from core.contracts import Gates, HumanReply, ProjectInput, ProjectState
+from core.contracts import Gates, HumanReply, ProjectInput, ProjectState, SecretLeak
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade_to_head
 from services.projects import ProjectServices
@@ -83,45 +84,70 @@ async def record_real_runs(env: WorkflowEnvironment) -> None:
             await engine.dispose()
 
 
+STAND_IN_RUNS = {
+    "project_escalation": lambda: StandIns(always_reject={"index"}),
+    "project_cancelled": lambda: StandIns(block_developers=True),
+    "project_secret_leak": lambda: StandIns(
+        leaks_once={"weather": SecretLeak("routes/weather.py", 12, "secret://p1/API_KEY")}
+    ),
+}
+
+
 async def record_stand_in_runs(env: WorkflowEnvironment) -> None:
-    for name, stand_ins in (
-        ("project_escalation", StandIns(always_reject={"index"})),
-        ("project_cancelled", StandIns(block_developers=True)),
-    ):
-        queue = f"record-{uuid.uuid4()}"
-        async with stand_ins.worker(env, queue):
-            handle = await env.client.start_workflow(
-                ProjectWorkflow.run,
-                ProjectInput(project_id="p1", tenant_id="t1", idea="Weather bot"),
-                id=f"project-{name}-{uuid.uuid4()}",
-                task_queue=queue,
-            )
-            while True:
-                state = await handle.query(ProjectWorkflow.status)
-                if stand_ins.block_developers and any(
-                    c.startswith("developer.write_code") for c in stand_ins.calls
-                ):
-                    await handle.cancel()
-                    break
-                if escalations := [i for i in state.open_items() if i.kind == "escalation"]:
-                    stand_ins.always_reject = set()
-                    await handle.execute_update(
-                        ProjectWorkflow.reply,
-                        HumanReply(item_id=escalations[0].id, choice="instruct", text="lock it"),
-                    )
-                    break
-                await asyncio.sleep(0.05)
-            try:
-                await handle.result()
-            except Exception:  # noqa: BLE001 - a cancelled run ends in an error, as it should
-                pass
-            await save(await handle.fetch_history(), name)
+    for name, make in STAND_IN_RUNS.items():
+        await record_stand_in_run(env, name, make())
+
+
+async def record_stand_in_run(env: WorkflowEnvironment, name: str, stand_ins: StandIns) -> None:
+    """One run; on its own for a new scenario (the others stay as they were recorded):
+    `python -c "import asyncio; from tests.workflows.record_histories import record_one;
+    asyncio.run(record_one(NAME))"`."""
+    queue = f"record-{uuid.uuid4()}"
+    async with stand_ins.worker(env, queue):
+        handle = await env.client.start_workflow(
+            ProjectWorkflow.run,
+            ProjectInput(project_id="p1", tenant_id="t1", idea="Weather bot"),
+            id=f"project-{name}-{uuid.uuid4()}",
+            task_queue=queue,
+        )
+        while True:
+            state = await handle.query(ProjectWorkflow.status)
+            if stand_ins.block_developers and any(
+                c.startswith("developer.write_code") for c in stand_ins.calls
+            ):
+                await handle.cancel()
+                break
+            if escalations := [i for i in state.open_items() if i.kind == "escalation"]:
+                stand_ins.always_reject = set()
+                await handle.execute_update(
+                    ProjectWorkflow.reply,
+                    HumanReply(item_id=escalations[0].id, choice="instruct", text="lock it"),
+                )
+                break
+            await asyncio.sleep(0.05)
+        try:
+            await handle.result()
+        except Exception:  # noqa: BLE001 - a cancelled run ends in an error, as it should
+            pass
+        await save(await handle.fetch_history(), name)
+
+
+async def record_one(name: str) -> None:
+    env = await dev_server()
+    try:
+        await record_stand_in_run(env, name, STAND_IN_RUNS[name]())
+    finally:
+        await env.shutdown()
+
+
+async def dev_server() -> WorkflowEnvironment:
+    return await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(DEV_SERVER), search_attributes=SEARCH_ATTRIBUTE_KEYS
+    )
 
 
 async def main() -> None:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(DEV_SERVER), search_attributes=SEARCH_ATTRIBUTE_KEYS
-    )
+    env = await dev_server()
     try:
         await record_real_runs(env)
         await record_stand_in_runs(env)

@@ -37,6 +37,7 @@ from core.contracts import (
     PullRequestRef,
     RepositoryResult,
     ReviewResult,
+    SecretLeak,
 )
 from worker.composition import heartbeat_options
 from workflows.developer import DeveloperWorkflow
@@ -65,6 +66,7 @@ class StandIns:
     questions: list[str] = field(default_factory=list)  # asked while no answer came back yet
     ask_every_turn: bool = False  # a model that keeps asking (long conversations)
     breaking: set[str] = field(default_factory=set)  # tasks the reviewer marks breaking
+    leaks_once: dict[str, SecretLeak] = field(default_factory=dict)  # first review finds it
     costs: list[Cost] = field(default_factory=list)
     fail_first: dict[str, int] = field(default_factory=dict)  # activity -> failing attempts
     inbox: list[InboxChange] = field(default_factory=list)
@@ -179,12 +181,14 @@ class StandIns:
             rejected = ref.task_key in self.always_reject or (
                 ref.task_key in self.reject_first_round and seen == 1
             )
+            leak = self.leaks_once.get(ref.task_key) if seen == 1 else None
             return ReviewResult(
                 ref.task_key,
+                not rejected and leak is None,
                 not rejected,
-                not rejected,
-                "fix the tests",
+                f"remove {leak}" if leak else "fix the tests",
                 ref.task_key in self.breaking,
+                [leak] if leak else [],
             )
 
         @activity.defn(name="reviewer.merge_pull_request")

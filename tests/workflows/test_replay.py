@@ -25,6 +25,7 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
         "project_questions_and_gates",
         "project_escalation",
         "project_cancelled",
+        "project_secret_leak",  # a pull request blocked by the secret scan, then instructions
     ],
 )
 async def test_committed_history_replays(name: str):
