@@ -57,13 +57,14 @@ ROUTES = {("GET", "/health"): health}
 """
 
 
-def commit_template(repo: LocalRepo) -> str:
-    shutil.copytree(TEMPLATE, repo.work, dirs_exist_ok=True)
-    (repo.work / "routes" / "health.py").write_text(HEALTH_ROUTE)
-    _git(repo.work, "add", "-A")
-    _git(repo.work, "commit", "-m", "service template")
-    _git(repo.work, "push", "origin", "main")
-    return _git(repo.work, "rev-parse", "HEAD").strip()
+def commit_template(work: Path) -> str:
+    """Commit the service template with a health route in clone `work`, push it to main."""
+    shutil.copytree(TEMPLATE, work, dirs_exist_ok=True)
+    (work / "routes" / "health.py").write_text(HEALTH_ROUTE)
+    _git(work, "add", "-A")
+    _git(work, "commit", "-m", "service template")
+    _git(work, "push", "origin", "HEAD:main")
+    return _git(work, "rev-parse", "HEAD").strip()
 
 
 def service_environ(releases: Path, slug: str) -> dict[str, str]:
@@ -103,7 +104,7 @@ async def test_secrets_reach_the_service_exactly_and_no_other_file(
     secrets = tricky_secrets()
     repo = LocalRepo(tmp_path / "git")
     port = _free_port()
-    request = _request(repo, commit_template(repo), "r1", port, secrets)
+    request = _request(repo, commit_template(repo.work), "r1", port, secrets)
 
     outcome = await deployer.deploy(request)
 
@@ -149,12 +150,12 @@ async def test_rollback_keeps_the_projects_secrets_and_a_deploy_without_any_remo
     repo = LocalRepo(tmp_path / "git")
     port = _free_port()
     releases = tmp_path / "releases"
-    first = commit_template(repo)
+    first = commit_template(repo.work)
     assert (await deployer.deploy(_request(repo, first, "r1", port, {"TOKEN": "old"}))).status == (
         "healthy"
     )
     (repo.work / "routes" / "extra.py").write_text("ROUTES = {}\n")
-    second = commit_template(repo)
+    second = commit_template(repo.work)
     rotated = {"TOKEN": "new value"}
     assert (await deployer.deploy(_request(repo, second, "r2", port, rotated))).status == (
         "healthy"
