@@ -37,7 +37,7 @@ async def resolve_secret_env(
         except UnknownHandle:
             raise ApplicationError(
                 f"The service needs secret {handle}, which the secret store does not hold. "
-                f"Set it with `orchestrator secrets set {project_id} {handle.name}`, then deploy "
+                f"Set it with `orchestrator secrets set {handle.scope} {handle.name}`, then deploy "
                 "again.",
                 type="UnknownHandle",
                 non_retryable=True,
