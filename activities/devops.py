@@ -6,6 +6,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.context import ActivityContext
+from activities.secret_env import resolve_secret_env
 from adapters.deploy.base import Deployer, ReleaseOutcome, ReleaseRequest
 from adapters.forge import git
 from adapters.forge.base import Forge
@@ -31,6 +32,8 @@ class DevOpsActivities:
     @activity.defn(name="devops.deploy_release")
     async def deploy_release(self, input: DeployInput) -> DeployResult:
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
+        # Last of all before the deployer: the values live in this attempt's memory only.
+        secret_env = await resolve_secret_env(self._ctx, input.tenant_id, input.project_id)
         outcome = await self._deployer.deploy(
             ReleaseRequest(
                 project_slug=repo.name,
@@ -39,6 +42,7 @@ class DevOpsActivities:
                 commit=input.commit,
                 port=input.port,
                 health_path=self._ctx.settings.deploy.health_path,
+                secret_env=secret_env,
             )
         )
         await self._record(input.tenant_id, input.project_id, outcome, input.commit, "deploy")
@@ -53,7 +57,11 @@ class DevOpsActivities:
     async def rollback_release(self, ref: ProjectRef) -> DeployResult:
         port = await self._ctx.port(ref.tenant_id, ref.project_id)
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
-        outcome = await self._deployer.rollback(project_slug=repo.name, port=port)
+        # The release goes back, the secrets do not: the earlier release gets today's values.
+        secret_env = await resolve_secret_env(self._ctx, ref.tenant_id, ref.project_id)
+        outcome = await self._deployer.rollback(
+            project_slug=repo.name, port=port, secret_env=secret_env
+        )
         await self._record(ref.tenant_id, ref.project_id, outcome, "", "rollback")
         return DeployResult(
             status=outcome.status,

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ from adapters.deploy.confinement import (
     service_id,
     unreachable_parent,
 )
+from adapters.deploy.env_file import write_env_file
 from adapters.deploy.runner import run_playbook
-from core.child_env import child_environment
+from core.child_env import PASSED_THROUGH, child_environment
 from core.pid_files import alive
 
 log = structlog.get_logger()
@@ -30,6 +32,8 @@ log = structlog.get_logger()
 SERVICE_SCRIPT = "server.py"
 _STOP_GRACE_S = 5.0
 _STOP_POLL_S = 0.1
+# Set by the deploy for every service (_service_env): a secret may not take these names.
+_SERVICE_OWN_NAMES = PASSED_THROUGH | {"PORT"}
 
 
 def find_playbooks_dir() -> Path:
@@ -50,6 +54,11 @@ class _ProjectLayout:
     @property
     def pid_file(self) -> Path:
         return self.root / "run" / "service.pid"
+
+    @property
+    def env_file(self) -> Path:
+        """The service's secrets (adapters/deploy/env_file.py); one per project, not release."""
+        return self.root / "env" / "service.env"
 
     @property
     def history_file(self) -> Path:
@@ -145,11 +154,14 @@ class AnsibleDeployer:
 
         if refused := self._unreachable():
             return _refused(request.release_id, url, str(release_dir), previous_id, refused)
+        common = self._common_vars(layout, request.port, request.health_path)
+        # Before the playbook: a failed release gives way to the previous one with these too.
+        _write_secrets(layout, request.secret_env, common["service_uid"])
         run = await self._run(
             "deploy.yml",
             layout.new_runner_dir(request.release_id),
             {
-                **self._common_vars(layout, request.port, request.health_path),
+                **common,
                 "release_id": request.release_id,
                 "repo_url": request.repo_url,
                 "commit": request.commit,
@@ -181,17 +193,18 @@ class AnsibleDeployer:
             log_path=str(run.log_path),
         )
 
-    async def rollback(self, *, project_slug: str, port: int) -> ReleaseOutcome:
+    async def rollback(
+        self, *, project_slug: str, port: int, secret_env: Mapping[str, str] | None = None
+    ) -> ReleaseOutcome:
         layout = self._layout(project_slug)
         url = f"http://{self._host}:{port}"
         left_id = layout.current_release_id()
         if refused := self._unreachable():
             return _refused(left_id or "", url, "", left_id, refused)
-        run = await self._run(
-            "rollback.yml",
-            layout.new_runner_dir("rollback"),
-            self._common_vars(layout, port, "/health"),
-        )
+        common = self._common_vars(layout, port, "/health")
+        if secret_env is not None:
+            _write_secrets(layout, secret_env, common["service_uid"])
+        run = await self._run("rollback.yml", layout.new_runner_dir("rollback"), common)
         release_id = str(run.stats.get("release_id") or left_id or "")
         status: ReleaseStatus = "healthy" if run.succeeded else "failed"
         message = (
@@ -304,6 +317,10 @@ def _already_live(layout: _ProjectLayout, request: ReleaseRequest, url: str) -> 
         previous_release_id=earlier[-1] if earlier else None,
         message=f"Release {request.release_id} is already live at {url}.",
     )
+
+
+def _write_secrets(layout: _ProjectLayout, secret_env: Mapping[str, str], uid: int) -> None:
+    write_env_file(layout.env_file, secret_env, uid=uid, reserved=_SERVICE_OWN_NAMES)
 
 
 def _inventory() -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from core.vocabulary import ReleaseStatus as ReleaseStatus
@@ -16,6 +17,9 @@ class ReleaseRequest:
     commit: str
     port: int
     health_path: str = "/health"
+    # NAME -> clear-text value, resolved from handles inside the deploy activity. It never
+    # leaves that activity's process: kept out of repr so no log line can print it.
+    secret_env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -33,11 +37,17 @@ class Deployer(Protocol):
     name: str
 
     async def deploy(self, request: ReleaseRequest) -> ReleaseOutcome:
-        """Start the release; if its health check fails, restore the previous release."""
+        """Start the release with `secret_env` as the project's secrets (none: no secrets);
+        if its health check fails, restore the previous release."""
         ...
 
-    async def rollback(self, *, project_slug: str, port: int) -> ReleaseOutcome:
-        """Switch back to the release before the current one and start it."""
+    async def rollback(
+        self, *, project_slug: str, port: int, secret_env: Mapping[str, str] | None = None
+    ) -> ReleaseOutcome:
+        """Switch back to the release before the current one and start it.
+
+        `secret_env` replaces the project's secrets first; None keeps the ones on disk.
+        """
         ...
 
     async def stop(self, *, project_slug: str) -> None:

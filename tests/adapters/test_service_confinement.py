@@ -83,7 +83,12 @@ async def _deploy(deployer: AnsibleDeployer, slug: str, repo: LocalRepo, commit:
     port = _free_port()
     outcome = await deployer.deploy(
         ReleaseRequest(
-            project_slug=slug, release_id="r1", repo_url=str(repo.bare), commit=commit, port=port
+            project_slug=slug,
+            release_id="r1",
+            repo_url=str(repo.bare),
+            commit=commit,
+            port=port,
+            secret_env={"API_KEY": f"{MARKER}-{slug}"},
         )
     )
     assert outcome.status == "healthy", outcome.message
@@ -117,6 +122,8 @@ async def test_a_service_runs_unprivileged_and_reaches_only_its_own_directory(
         "data_dir_write": ["write", str(tmp_path / "planted-by-service")],
         "own_code_write": ["write", str(releases / "alpha" / "releases" / "r1" / "server.py")],
         "own_logs": ["list", str(releases / "alpha" / "logs")],
+        "other_secrets": ["read", str(releases / "beta" / "env" / "service.env")],
+        "own_env_write": ["write", str(releases / "alpha" / "env" / "planted")],
         "own_home_write": ["write", str(own_home / "state.txt")],
     }
     alpha_repo = LocalRepo(tmp_path / "git-alpha")
@@ -136,6 +143,8 @@ async def test_a_service_runs_unprivileged_and_reaches_only_its_own_directory(
         "data_dir_write": "PermissionError",
         "own_code_write": "PermissionError",
         "own_logs": "PermissionError",
+        "other_secrets": "PermissionError",
+        "own_env_write": "PermissionError",
         "own_home_write": "wrote",
     }
     assert not (tmp_path / "planted-by-service").exists()

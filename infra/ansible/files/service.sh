@@ -10,6 +10,8 @@
 #
 # The NAME=VALUE arguments are the service's whole environment (`env -i`): its
 # code was written by a model, so it inherits nothing from ansible or the worker.
+# Its secrets come on top from SERVICE_ENV_FILE when that file is there and not empty
+# (adapters/deploy/env_file.py writes it); see LOAD_ENV below.
 #
 # For the same reason it does not run as root. `start` reads from its own environment
 # SERVICE_UID (the project's uid, also its gid), SERVICE_MEMORY_MB, SERVICE_PIDS_MAX and
@@ -36,6 +38,27 @@ is_ours() {
     [ -r "/proc/$pid/cmdline" ] || return 0
     tr '\0' ' ' < "/proc/$pid/cmdline" | grep -q "server.py"
 }
+
+# Runs as the service's uid, so the secrets are read with its rights and never pass through
+# an argv (/proc/<pid>/cmdline is readable by every user). -I: no PYTHON* variables and no
+# current directory on sys.path, so a module planted in the release cannot run here. The
+# file's NAME=value entries end with NUL and are taken literally: nothing is unquoted,
+# unescaped or expanded. The variables set by the deploy win over a secret of the same name.
+# It execs the service, so the service keeps the pid that setsid started.
+LOAD_ENV='
+import os, sys
+path, argv = sys.argv[1], sys.argv[2:]
+env = {}
+with open(path, "rb") as source:
+    for entry in source.read().split(b"\0"):
+        name, sep, value = entry.partition(b"=")
+        if entry and not (sep and name):
+            sys.exit("service.sh: an entry of " + path + " has no NAME=")
+        if entry:
+            env[name] = value
+env.update(os.environb)
+os.execvpe(argv[0], argv, env)
+'
 
 stop() {
     pid_file="$1"
@@ -65,6 +88,7 @@ start() {
     pid_file="$1" log_file="$2" release_dir="$3" python="$4" port="$5"
     shift 5
     uid="${SERVICE_UID:?SERVICE_UID is not set}"
+    env_file="${SERVICE_ENV_FILE:-}"
     # No supplementary groups, no capability in any set, and no_new_privs so that a setuid
     # binary cannot hand root back.
     drop="setpriv --reuid=$uid --regid=$uid --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs --"
@@ -78,13 +102,23 @@ start() {
             "every directory above the release must be reachable by other users" >&2
         exit 1
     fi
+    if [ -n "$env_file" ] && [ -s "$env_file" ]; then
+        if ! $drop "$python" -I -c 'open(__import__("sys").argv[1], "rb").close()' "$env_file" \
+            2>/dev/null; then
+            echo "uid $uid cannot read its secrets in $env_file" >&2
+            exit 1
+        fi
+        set -- "$@" "$python" -I -c "$LOAD_ENV" "$env_file" "$python" server.py --port "$port"
+    else
+        set -- "$@" "$python" server.py --port "$port"
+    fi
     # Each program execs the next, so $! is the service's own pid (stop() relies on it).
     # stdin/stdout/stderr must not be ansible's pipes, or ansible waits for them to close;
     # the log is opened here, by root, in a directory the service cannot enter.
     # shellcheck disable=SC2086  # $drop is a word list on purpose
     setsid nohup prlimit --as=$((SERVICE_MEMORY_MB * 1024 * 1024)) \
         --nproc="$SERVICE_PIDS_MAX" --nofile="$SERVICE_OPEN_FILES" -- \
-        $drop env -i "$@" "$python" server.py --port "$port" >>"$log_file" 2>&1 </dev/null &
+        $drop env -i "$@" >>"$log_file" 2>&1 </dev/null &
     pid=$!
     echo "$pid" > "$pid_file"
     # A service that dies on start (bad config, import error) is reported now
