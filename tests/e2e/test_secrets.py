@@ -99,9 +99,7 @@ async def test_a_missing_key_is_asked_for_given_by_cli_and_never_stored_in_clear
 
         runs = [
             stack.env.client.get_workflow_handle(wf.id, run_id=wf.run_id)
-            async for wf in stack.env.client.list_workflows(
-                f'OrchestratorProjectId="{project.id}"'
-            )
+            async for wf in stack.env.client.list_workflows(f'OrchestratorProjectId="{project.id}"')
         ]
         histories = [decoded_history((await h.fetch_history()).to_json_dict()) for h in runs]
 
