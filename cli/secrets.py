@@ -12,6 +12,7 @@ from rich.table import Table
 from cli.context import project_services
 from cli.runner import console, run_command
 from core.errors import InvalidInput
+from core.handles import check_secret_name
 from core.settings import Settings
 from services.secrets import SecretServices
 
@@ -28,14 +29,20 @@ Name = Annotated[str | None, typer.Argument(help="e.g. WEATHER_API_KEY", show_de
 
 
 def _scope(target: str, name: str | None, tenant_wide: bool) -> tuple[str | None, str]:
-    """(project id or None for the tenant, NAME) from `PROJECT NAME` or `--tenant-wide NAME`."""
-    if tenant_wide:
-        if name is not None:
+    """(project id or None for the tenant, NAME) from `PROJECT NAME` or `--tenant-wide NAME`.
+
+    Checked before the value is asked for, so nobody types a secret for a refused command.
+    """
+    try:
+        if tenant_wide and name is not None:
             raise InvalidInput("with --tenant-wide give only the NAME, no project")
-        return None, target
-    if name is None:
-        raise InvalidInput("give the project and the NAME (or --tenant-wide NAME)")
-    return target, name
+        if not tenant_wide and name is None:
+            raise InvalidInput("give the project and the NAME (or --tenant-wide NAME)")
+        secret_name = check_secret_name(target if name is None else name)
+    except InvalidInput as err:
+        console.print(f"[red]error:[/red] {err}")
+        raise typer.Exit(code=1) from None
+    return (None if tenant_wide else target), secret_name
 
 
 def _read_value(name: str) -> str:

@@ -12,14 +12,13 @@ import httpx
 import pytest
 from sqlmodel import select
 from temporalio.client import WorkflowFailureError
-from typer.testing import CliRunner
 
-from cli.main import app
 from core.contracts import Gates, InboxItem
 from db.engine import transaction
 from db.models import Event, InboxEntry, Project, Resource
 from db.repositories import events
 from services.inbox import InboxServices
+from tests.cli.secrets_runner import cli
 from tests.cli.test_cli import orchestrator
 from tests.stack import Stack
 from worker.composition import build_worker
@@ -35,18 +34,6 @@ async def open_item(stack: Stack, project_id: str, kind: str) -> InboxItem:
             return items[0]
         await asyncio.sleep(0.5)
     raise AssertionError(f"project {project_id} never asked a {kind}")
-
-
-def cli(stack: Stack, *args: str, stdin: str) -> tuple[int, str]:
-    """`orchestrator ...` in process (typer's runner), stdin not a terminal."""
-    env = {
-        "ORCHESTRATOR_HOME": str(stack.settings.home),
-        "TEMPORAL_ADDRESS": stack.env.client.service_client.config.target_host,
-        "TEMPORAL_TASK_QUEUE": stack.settings.temporal.task_queue,
-        "COLUMNS": "250",
-    }
-    result = CliRunner().invoke(app, list(args), input=stdin, env=env)
-    return result.exit_code, result.output
 
 
 def decoded_history(history_json: dict[str, Any]) -> str:
