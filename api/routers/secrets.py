@@ -10,15 +10,25 @@ from pydantic import BaseModel, Field
 from api.deps import ServicesDep
 from api.errors import responses
 from api.params import ProjectIdPath
+from core.handles import SECRET_NAME
 from services.resources import handle_of, project_resources
 from services.secrets import MAX_SECRET_CHARS, SecretServices
 
 router = APIRouter(prefix="/projects", tags=["secrets"])
 
+# Documented only (json_schema_extra): core.handles refuses a bad name or value with a
+# sentence a person can act on, where FastAPI's own check would answer with a field list.
 SecretNamePath = Annotated[
     str,
-    Path(min_length=1, max_length=64, description="the secret's name, e.g. WEATHER_API_KEY"),
+    Path(
+        min_length=1,
+        max_length=64,
+        json_schema_extra={"pattern": SECRET_NAME.pattern},
+        description="the secret's name, e.g. WEATHER_API_KEY",
+    ),
 ]
+# One line with something in it besides whitespace.
+ONE_LINE = r"^[^\r\n\x00]*[^\s\x00][^\r\n\x00]*$"
 
 
 def get_secrets(request: Request, services: ServicesDep) -> SecretServices:
@@ -36,8 +46,9 @@ SecretsDep = Annotated[SecretServices, Depends(get_secrets)]
 class SecretIn(BaseModel):
     # The length is checked by the service: a validation error here would echo the value.
     value: str = Field(
+        json_schema_extra={"pattern": ONE_LINE, "maxLength": MAX_SECRET_CHARS},
         description=f"the secret; never echoed back. One line, at most {MAX_SECRET_CHARS} "
-        "characters, not empty"
+        "characters, not empty",
     )
 
 
