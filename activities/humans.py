@@ -58,11 +58,14 @@ class HumanActivities:
                 once_key=once_key("inbox"),
             )
         if change.change in ("opened", "reminded"):
+            how = (  # a secret item's prompt already says how to give it
+                "" if item.kind == "secret" else f"\nanswer: orchestrator answer {item.id} …"
+            )
             await self._notifier.send(
                 tenant_id=change.tenant_id,
                 owner="",
                 project_id=change.project_id,
-                text=f"{_describe(change)}\nanswer: orchestrator answer {item.id} …",
+                text=f"{_describe(change)}{how}",
             )
 
     @activity.defn(name="humans.notify_owner")

@@ -21,7 +21,15 @@ from agents.prompts import (
     json_blocks,
 )
 from agents.scaffold import TEST_COMMAND
-from agents.schemas import FeatureSpec, ProjectSpec, ReviewVerdict, TaskPlan, TaskSpec
+from agents.schemas import (
+    FeatureSpec,
+    ProjectSpec,
+    ResourceRequirement,
+    ReviewVerdict,
+    SecretRequirement,
+    TaskPlan,
+    TaskSpec,
+)
 from core.errors import InvalidModelOutput
 
 # Words that say what kind of thing to build rather than what it is about.
@@ -30,6 +38,34 @@ _STOP_WORDS = frozenset(
     want need please make build create write bot app application service api server backend web
     site telegram http json rest simple small tiny basic new little quick that which who this
     track tracker manage manager keep send show list get store simple health index""".split()
+)
+# Phrases that say the service fetches data from a paid provider, and the key it then needs.
+# A plain "weather bot" stores its items itself (the demo idea); a forecast must come from
+# somewhere.
+_EXTERNAL_APIS: tuple[tuple[re.Pattern[str], SecretRequirement], ...] = (
+    (
+        re.compile(r"\bforecasts?\b|\bweather (api|provider|data)\b|\blive weather\b"),
+        SecretRequirement(name="WEATHER_API_KEY", purpose="weather provider API key"),
+    ),
+    (
+        re.compile(r"\bexchange rates?\b|\bcurrency rates?\b"),
+        SecretRequirement(name="EXCHANGE_RATES_API_KEY", purpose="exchange-rate provider API key"),
+    ),
+)
+# Resources an idea asks for in so many words ("on its own domain"); a port is always given.
+_ASKED_RESOURCES: tuple[tuple[re.Pattern[str], ResourceRequirement], ...] = (
+    (
+        re.compile(r"\b(own|custom) domain\b|\bdomain name\b"),
+        ResourceRequirement(kind="domain", purpose="the service's own domain name"),
+    ),
+    (
+        re.compile(r"\b(own|dedicated) (server|vps)\b"),
+        ResourceRequirement(kind="server", purpose="a server of its own"),
+    ),
+    (
+        re.compile(r"\b(own database|postgres(ql)?|sql database)\b"),
+        ResourceRequirement(kind="database", purpose="a database for its data"),
+    ),
 )
 _RESOURCE_RE = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 _PASSED_RE = re.compile(r"^OK\b|\b\d+ passed\b|^exit code: 0\b", re.MULTILINE)
@@ -113,6 +149,11 @@ def draft_spec(idea: str) -> ProjectSpec:
             "stored item, including a numeric id",
             f"POST {path} with anything but a JSON object returns 400",
             f"Standard library only; the tests pass with `{TEST_COMMAND}`",
+        ],
+        secrets=[need for pattern, need in _EXTERNAL_APIS if pattern.search(idea.lower())],
+        resources=[
+            *ProjectSpec.model_fields["resources"].get_default(call_default_factory=True),
+            *(need for pattern, need in _ASKED_RESOURCES if pattern.search(idea.lower())),
         ],
     )
 

@@ -47,7 +47,13 @@ starting with a letter; pick a plural noun from the idea (e.g. "reminders"). Nev
 "health" or "index", which are taken.
 - `requirements` are short testable statements (endpoints, status codes, validation).
 - Put anything essential you cannot decide into `open_questions`; otherwise leave it empty.
-- Never include secrets, tokens or personal data.
+- `secrets`: list every external credential the service needs to call a provider (e.g. \
+{"name": "WEATHER_API_KEY", "purpose": "weather provider API key"} when it fetches \
+forecasts); names are environment variables (capitals, digits, _). Leave it empty when the \
+service needs no outside provider. The owner gives the values later; you never see them.
+- `resources`: always a port ({"kind": "port", "name": "http"}); add a server, domain or \
+database only when the idea asks for one (they cost money and need the owner's approval).
+- Never include secret values, tokens or personal data.
 Answer with a single JSON object matching the requested schema and nothing else."""
 
 ARCHITECT_SYSTEM = f"""\

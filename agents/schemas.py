@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from core.handles import SECRET_NAME
+
+# What Zavhoz can hand out besides secrets; a port is always among them.
+ResourceKind = Literal["port", "server", "domain", "database"]
 
 
 class FeatureSpec(BaseModel):
     resource: str = Field(pattern=r"^[a-z][a-z0-9_]{1,30}$", description="URL path segment")
     description: str
+
+
+class SecretRequirement(BaseModel):
+    """A credential the service needs from its owner; the spec names it, never holds it."""
+
+    name: str = Field(
+        pattern=SECRET_NAME.pattern, description="environment variable, e.g. WEATHER_API_KEY"
+    )
+    purpose: str = Field(max_length=200, description="what it is for, in a few words")
+
+
+class ResourceRequirement(BaseModel):
+    kind: ResourceKind
+    name: str = Field(default="main", pattern=r"^[a-z][a-z0-9_-]{0,30}$")
+    purpose: str = Field(default="", max_length=200)
+
+
+def _port_only() -> list[ResourceRequirement]:
+    return [ResourceRequirement(kind="port", name="http", purpose="the service's HTTP port")]
 
 
 class ProjectSpec(BaseModel):
@@ -19,6 +45,25 @@ class ProjectSpec(BaseModel):
     feature: FeatureSpec
     requirements: list[str] = Field(default_factory=list)
     open_questions: list[str] = Field(default_factory=list)
+    # Defaults keep specs stored before these fields existed valid.
+    secrets: list[SecretRequirement] = Field(
+        default_factory=list, description="external credentials the service needs (names only)"
+    )
+    resources: list[ResourceRequirement] = Field(
+        default_factory=_port_only,
+        description="what to allocate: a port always; a server, domain or database only "
+        "when the idea asks for one",
+    )
+
+    @model_validator(mode="after")
+    def _always_a_port(self) -> ProjectSpec:
+        # The deploy needs the port whatever the model listed; a model forgetting it is harmless.
+        if not any(r.kind == "port" for r in self.resources):
+            self.resources = [*_port_only(), *self.resources]
+        # One handle per name: a model listing a secret twice must not ask the owner twice.
+        self.secrets = list({s.name: s for s in self.secrets}.values())
+        self.resources = list({(r.kind, r.name): r for r in self.resources}.values())
+        return self
 
 
 class TaskSpec(BaseModel):

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.exposure import WARNING, refuse_unsafe_exposure
-from api.routers import health, inbox, projects
+from api.routers import health, inbox, projects, secrets
 from services.projects import ProjectServices
 
 
@@ -18,4 +18,5 @@ def create_app(services: ProjectServices) -> FastAPI:
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(inbox.router)
+    app.include_router(secrets.router)
     return app

@@ -74,6 +74,11 @@ async def _as_http(request: Request, exc: Exception) -> JSONResponse:
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = jsonable_encoder(exc.errors())
+    if "/secrets" in request.url.path:
+        # A secret's value must never come back, not even inside a validation error.
+        for error in errors:
+            error.pop("input", None)
+            error.pop("ctx", None)
     for error in errors:
         if error.get("type") == "string_unicode":  # pydantic's wording names no cause
             error["msg"] = NOT_UNICODE

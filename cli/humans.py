@@ -36,9 +36,16 @@ def inbox_table(items: list[InboxEntry]) -> Table:
             item.kind,
             item.stage,
             escape(item.prompt) + (f"\n[dim]{escape(item.context)}[/dim]" if item.context else ""),
-            f"orchestrator answer {item.id} {CHOICES_HELP.get(item.kind, '')}",
+            answer_with(item),
         )
     return table
+
+
+def answer_with(item: InboxEntry) -> str:
+    if item.kind == "secret":  # the value must never be an argument of `answer`
+        name = item.options[0].rsplit("/", 1)[-1] if item.options else "NAME"
+        return f"orchestrator secrets set {item.project_id} {name}"
+    return f"orchestrator answer {item.id} {CHOICES_HELP.get(item.kind, '')}"
 
 
 def print_events(console: Console, rows: list[Event]) -> None:

@@ -81,6 +81,9 @@ def ask_in_terminal(item: InboxItem, console: Console) -> tuple[str, str] | None
         approved = Confirm.ask("approve?", console=console)
         reason = "" if approved else Prompt.ask("why not", console=console, default="")
         return ("approve" if approved else "reject"), reason
+    if item.kind == "secret":  # never typed as an answer: it would enter workflow history
+        console.print(item.prompt)
+        return None
     if item.kind == "escalation":
         choice = Prompt.ask("how to go on", choices=item.options, console=console)
         text = (

@@ -225,10 +225,20 @@ class Cost:
 
 
 @dataclass
+class MissingSecret:
+    """A secret the spec needs that the store does not hold yet: its handle, never a value."""
+
+    name: str
+    purpose: str
+    handle: str
+
+
+@dataclass
 class Allocation:
     port: int
     handles: list[str] = field(default_factory=list)
     costs: list[Cost] = field(default_factory=list)  # money the project would spend
+    missing_secrets: list[MissingSecret] = field(default_factory=list)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.vocabulary import GateName, TimeoutPolicy
@@ -115,6 +115,29 @@ class SecretsSettings(BaseSettings):
     cache_ttl_s: float = Field(default=5.0, ge=0.0, le=300.0)
 
 
+class PriceTable(BaseModel):
+    """What Zavhoz's resources cost, in US dollars a month."""
+
+    model_config = ConfigDict(extra="forbid")  # a typo in the YAML file must not be ignored
+
+    server: float = Field(default=6.0, ge=0.0)
+    domain: float = Field(default=1.0, ge=0.0)  # 12 a year
+    database: float = Field(default=15.0, ge=0.0)
+    # Paid APIs by the name of the secret the service calls them with; unlisted ones are free.
+    api: dict[str, float] = Field(default_factory=dict)
+
+
+class ZavhozSettings(BaseSettings):
+    model_config = _config("ZAVHOZ_")
+
+    # A YAML file with the PriceTable's fields (e.g. `server: 5.5`, `api: {MAPS_KEY: 9}`);
+    # read when Zavhoz prices a project, so a changed file needs no restart.
+    prices_file: Path | None = None
+    prices: PriceTable = Field(default_factory=PriceTable)
+    # Domains are named <spec name>-<project id>.<suffix> until a DNS provider is configured.
+    domain_suffix: str = "apps.localhost"
+
+
 class TelegramSettings(BaseSettings):
     model_config = _config("TELEGRAM_")
 
@@ -158,6 +181,7 @@ class Settings(BaseSettings):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     deploy: DeploySettings = Field(default_factory=DeploySettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
+    zavhoz: ZavhozSettings = Field(default_factory=ZavhozSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)

@@ -35,7 +35,9 @@ TaskStatus = Literal[
 GateName = Literal["spec", "merge", "deploy", "spending"]
 GATE_NAMES: tuple[GateName, ...] = get_args(GateName)
 
-InboxKind = Literal["question", "approval", "escalation"]
+# `secret`: a credential the spec needs; answered only by `secrets set` (the handle, never
+# the value).
+InboxKind = Literal["question", "approval", "escalation", "secret"]
 InboxStatus = Literal["open", "answered", "expired"]
 # What happened to an inbox item; the last two are also what an item's status becomes.
 InboxChangeKind = Literal["opened", "reminded", "rejected", "answered", "expired"]

@@ -58,6 +58,15 @@ class InboxServices:
             entry = await inbox.get(session=session, tenant_id=tenant, item_id=item_id)
         if entry.kind == "approval" and choice not in APPROVAL_CHOICES:
             raise InvalidInput(f"'{item_id}' is an approval: answer with --approve or --reject")
+        if entry.kind == "secret" and text.strip() not in entry.options:
+            # Refused before anything reaches Temporal: a value sent as an answer (or queued
+            # as a signal) would stay in workflow history in clear text.
+            name = entry.options[0].rsplit("/", 1)[-1] if entry.options else "NAME"
+            raise InvalidInput(
+                f"'{item_id}' asks for a secret: give it with `orchestrator secrets set "
+                f"{entry.project_id} {name}` (read from a hidden prompt or stdin, never an "
+                "argument), not with `answer`"
+            )
         reply = HumanReply(
             item_id=item_id,
             choice=choice,

@@ -13,7 +13,7 @@ from typing import TypeGuard, get_args
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from core.contracts import HumanReply, InboxItem, ProjectInput, ProjectState
+    from core.contracts import HumanReply, InboxItem, MissingSecret, ProjectInput, ProjectState
     from core.vocabulary import (
         APPROVAL_CHOICES,
         ESCALATION_CHOICES,
@@ -56,6 +56,15 @@ class HumanDesk:
             return f"choose one of: {', '.join(item.options)}"
         if item.kind == "question" and not reply.text.strip():
             return "the answer is empty"
+        if item.kind == "secret" and reply.text.strip() not in item.options:
+            # Only `secrets set` answers these, with the handle: a value sent as an answer
+            # would sit in history in clear text.
+            name = item.options[0].rsplit("/", 1)[-1] if item.options else "NAME"
+            return (
+                f"'{item.id}' asks for a secret: give it with `orchestrator secrets set "
+                f"{self._input.project_id} {name}` (read from a hidden prompt or stdin), "
+                "not as an answer"
+            )
         return None
 
     def apply(self, reply: HumanReply) -> None:
@@ -85,6 +94,19 @@ class HumanDesk:
     async def escalation(self, prompt: str, stage: StageName, context: str = "") -> InboxItem:
         item = InboxItem(id="", kind="escalation", prompt=prompt, stage=stage, context=context)
         item.options = [c for c in ESCALATION_CHOICES if c != "skip" or stage in SKIPPABLE_STAGES]
+        return await self.ask(item)
+
+    async def secret(self, need: MissingSecret, stage: StageName) -> InboxItem:
+        """Ask the owner for a credential; only its handle ever comes back."""
+        project = self._input.project_id
+        prompt = (
+            f"The service needs {need.name} ({need.purpose}). Give it with "
+            f"`orchestrator secrets set {project} {need.name}` (or PUT "
+            f"/projects/{project}/secrets/{need.name}); the value is read hidden and never shown."
+        )
+        context = f"only the handle {need.handle} enters the project's history"
+        item = InboxItem(id="", kind="secret", prompt=prompt, stage=stage, context=context)
+        item.options = [need.handle]  # the one reply accepted
         return await self.ask(item)
 
     async def ask(self, item: InboxItem) -> InboxItem:
@@ -126,6 +148,8 @@ class HumanDesk:
             policy = self._input.escalation.on_timeout
             item.choice = policy if policy in item.options else "abort"
             item.answer = f"no answer within {waited}: applying the timeout policy"
+        elif item.kind == "secret":
+            item.answer = f"no secret given within {waited}"
         else:
             item.answer = f"(no answer within {waited}; proceed on your best judgement)"
 

@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from core.contracts import (
         QA,
+        Allocation,
         BrainstormInput,
         DeployInput,
         DeveloperInput,
@@ -41,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         HumanReply,
         InboxChange,
         InboxItem,
+        MissingSecret,
         Notification,
         ProgressUpdate,
         ProjectInput,
@@ -60,6 +62,7 @@ with workflow.unsafe.imports_passed_through():
 NOTIFY_OWNER_PATCH = "notify-owner"
 DEVELOPERS_SETTLE_PATCH = "developers-settle-before-failing"
 SECRET_DIFF_SCAN_PATCH = "secret-diff-scan"
+ZAVHOZ_SECRETS_PATCH = "zavhoz-secrets"
 
 
 Arg = TypeVar("Arg")
@@ -174,16 +177,33 @@ class ProjectWorkflow:
             state.conversation.append(QA("Feedback on the previous spec", decision.answer))
 
     async def _zavhoz(self) -> str:
-        allocation = await self._activity(
-            ZavhozActivities.allocate_resources, self._ref(), policies.BOOKKEEPING
-        )
+        allocation = await self._allocate()
         self._state.port = allocation.port
+        if workflow.patched(ZAVHOZ_SECRETS_PATCH):
+            # Ask, then look again: a secret removed or never given is asked for once more.
+            while allocation.missing_secrets:
+                await self._ask_for_secrets(allocation.missing_secrets)
+                allocation = await self._allocate()
         if allocation.costs and self._input.gates.spending:
             bill = "; ".join(
                 f"{c.description}: ${c.monthly_usd:.2f}/month" for c in allocation.costs
             )
             await self._approve("zavhoz", f"Spend money on: {bill}?", bill)
         return f"port {allocation.port} allocated"
+
+    async def _allocate(self) -> Allocation:
+        return await self._activity(
+            ZavhozActivities.allocate_resources, self._ref(), policies.BOOKKEEPING
+        )
+
+    async def _ask_for_secrets(self, missing: list[MissingSecret]) -> None:
+        """One inbox item per secret, all open at once; their answers are handles only."""
+        items = await asyncio.gather(*(self._desk.secret(need, "zavhoz") for need in missing))
+        expired = [
+            need.name for need, item in zip(missing, items, strict=True) if item.status == "expired"
+        ]
+        if expired:
+            raise StageFailed(f"secrets not given in time: {', '.join(expired)}")
 
     async def _architect(self) -> str:
         repo = await self._activity(

@@ -72,3 +72,20 @@ async def allocate_port(
             continue  # another project took it between our read and write
         return resource
     raise NoFreeResource(f"no free port in {start}-{end}")
+
+
+async def record(
+    *, session: AsyncSession, tenant_id: str, project_id: str, kind: str, name: str, value: str
+) -> Resource:
+    """Record what a project holds, once: a retried allocation finds the row it wrote."""
+    existing = await find(
+        session=session, tenant_id=tenant_id, project_id=project_id, kind=kind, name=name
+    )
+    if existing is not None:
+        return existing
+    resource = Resource(
+        tenant_id=tenant_id, project_id=project_id, kind=kind, name=name, value=value
+    )
+    session.add(resource)
+    await session.flush()
+    return resource

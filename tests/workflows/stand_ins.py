@@ -29,6 +29,7 @@ from core.contracts import (
     DeveloperInput,
     InboxChange,
     MergeResult,
+    MissingSecret,
     Notification,
     PlannedTask,
     PlanResult,
@@ -68,6 +69,8 @@ class StandIns:
     breaking: set[str] = field(default_factory=set)  # tasks the reviewer marks breaking
     leaks_once: dict[str, SecretLeak] = field(default_factory=dict)  # first review finds it
     costs: list[Cost] = field(default_factory=list)
+    # What each zavhoz call reports missing, call by call (nothing once the list runs out).
+    missing_secrets: list[list[MissingSecret]] = field(default_factory=list)
     fail_first: dict[str, int] = field(default_factory=dict)  # activity -> failing attempts
     inbox: list[InboxChange] = field(default_factory=list)
     notifications: list[str] = field(default_factory=list)
@@ -142,7 +145,10 @@ class StandIns:
         @activity.defn(name="zavhoz.allocate_resources")
         async def allocate(ref: ProjectRef) -> Allocation:
             self._enter("zavhoz.allocate_resources")
-            return Allocation(port=18001, handles=["port://p/http"], costs=self.costs)
+            missing = self.missing_secrets.pop(0) if self.missing_secrets else []
+            return Allocation(
+                port=18001, handles=["port://p/http"], costs=self.costs, missing_secrets=missing
+            )
 
         @activity.defn(name="architect.create_repository")
         async def create_repository(ref: ProjectRef) -> RepositoryResult:
