@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -78,6 +79,10 @@ async def test_a_missing_key_is_asked_for_given_by_cli_and_never_stored_in_clear
         assert state.status == "completed", state.error
         async with httpx.AsyncClient(timeout=5) as http:
             assert (await http.get(f"{state.live_url}/health")).status_code == 200
+        # The deploy resolved the handle: the running service holds the value it was given.
+        [pid_file] = stack.settings.releases_dir.glob("*/run/service.pid")
+        environ = Path(f"/proc/{pid_file.read_text().strip()}/environ").read_bytes()
+        assert f"WEATHER_API_KEY={value}".encode() in environ.split(b"\0")
 
         code, out = await asyncio.to_thread(cli, stack, "secrets", "list", project.id, stdin="")
         assert code == 0 and "WEATHER_API_KEY" in out and "set" in out and value not in out
