@@ -119,6 +119,8 @@ async def record_stand_in_runs(env: WorkflowEnvironment) -> None:
 
 
 async def main() -> None:
+    # No history codec here, on purpose: committed histories must replay anywhere, without
+    # this run's keys; the codec passes payloads that are not encrypted through unchanged.
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(DEV_SERVER), search_attributes=SEARCH_ATTRIBUTE_KEYS
     )
