@@ -42,8 +42,10 @@ def test_processes_starting_at_once_on_a_fresh_data_dir_agree_on_one_first_key(t
         "from adapters.secrets.age_key import ensure_key;"
         "from adapters.secrets.sops import SopsSecretStore;"
         "from adapters.secrets.history_keys import StoreKeySource;"
-        "d = Path(sys.argv[1]); keys = StoreKeySource(SopsSecretStore(d, ensure_key(d / 'age.key'))).load();"
-        "print(keys.current, sorted(keys.keys), hashlib.sha256(keys.keys[keys.current]).hexdigest())"
+        "d = Path(sys.argv[1]);"
+        "keys = StoreKeySource(SopsSecretStore(d, ensure_key(d / 'age.key'))).load();"
+        "digest = hashlib.sha256(keys.keys[keys.current]).hexdigest();"
+        "print(keys.current, sorted(keys.keys), digest)"
     )
     starts = [
         subprocess.Popen(
@@ -110,9 +112,7 @@ async def test_a_tampered_or_relabelled_payload_does_not_decode(tmp_path: Path):
     payload = await sealed(history_converter(store), IDEA)
 
     flipped = Payload(metadata=payload.metadata, data=payload.data[:-1] + b"\x00")
-    relabelled = Payload(
-        metadata={**payload.metadata, KEY_ID: b"HISTORY_KEY_1"}, data=payload.data
-    )
+    relabelled = Payload(metadata={**payload.metadata, KEY_ID: b"HISTORY_KEY_1"}, data=payload.data)
     for bad in (flipped, relabelled):
         with pytest.raises(InvalidInput, match="does not decrypt"):
             await converter.decode([bad], [str])

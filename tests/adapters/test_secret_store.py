@@ -40,9 +40,10 @@ def test_a_value_round_trips_and_the_file_holds_no_clear_text(store: SopsSecretS
     assert VALUE.encode() not in on_disk and b"WEATHER_API_KEY" in on_disk  # names stay readable
     assert (secrets_file(tmp_path / "secrets").stat().st_mode & 0o777) == 0o600
     # A fresh store (another process) reads the same value from the file.
-    assert store_at(tmp_path / "secrets", tmp_path / "secrets" / "age.key").get(
-        "t1", WEATHER_KEY
-    ) == VALUE
+    assert (
+        store_at(tmp_path / "secrets", tmp_path / "secrets" / "age.key").get("t1", WEATHER_KEY)
+        == VALUE
+    )
 
 
 def test_put_if_absent_keeps_the_first_value(store: SopsSecretStore):
