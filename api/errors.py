@@ -44,7 +44,7 @@ _DESCRIPTIONS = {
     404: ("no such thing for this tenant", ErrorOut),
     409: ("refused in the current state (finished project, closed question)", ErrorOut),
     422: ("the request is invalid: a sentence or a list of field errors", InvalidOut),
-    503: ("Temporal or the database cannot be reached", ErrorOut),
+    503: ("Temporal, the database or the secret store cannot be reached", ErrorOut),
 }
 
 

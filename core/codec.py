@@ -70,7 +70,7 @@ class EncryptionCodec(PayloadCodec):
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         if time.monotonic() - self._loaded_at >= self._refresh_s:
-            await asyncio.to_thread(self._reload)
+            await asyncio.to_thread(self._reload, only_if_stale=True)
         keys = self._keys
         key_id = keys.current
         cipher = AESGCM(keys.keys[key_id])
@@ -101,8 +101,10 @@ class EncryptionCodec(PayloadCodec):
             )
         return key
 
-    def _reload(self) -> None:
+    def _reload(self, *, only_if_stale: bool = False) -> None:
         with self._lock:
+            if only_if_stale and time.monotonic() - self._loaded_at < self._refresh_s:
+                return  # another encode reloaded while this one waited for the lock
             keys = self._source.load()
             self._keys, self._loaded_at = keys, time.monotonic()
 

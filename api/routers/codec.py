@@ -61,7 +61,7 @@ def _codec(services: ServicesDep) -> PayloadCodec:
 
 
 CodecDep = Annotated[PayloadCodec, Depends(_codec)]
-_STATUSES = responses(401, 422)
+_STATUSES = responses(400, 401, 422, 503)
 
 
 @router.post("/encode", dependencies=[Depends(bearer_token)], responses=_STATUSES)
