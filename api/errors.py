@@ -40,10 +40,11 @@ class InvalidOut(BaseModel):
 
 _DESCRIPTIONS = {
     400: ("the body is not JSON that can be parsed", ErrorOut),
+    401: ("no bearer token, or a wrong one", ErrorOut),
     404: ("no such thing for this tenant", ErrorOut),
     409: ("refused in the current state (finished project, closed question)", ErrorOut),
     422: ("the request is invalid: a sentence or a list of field errors", InvalidOut),
-    503: ("Temporal or the database cannot be reached", ErrorOut),
+    503: ("Temporal, the database or the secret store cannot be reached", ErrorOut),
 }
 
 

@@ -22,6 +22,8 @@ from rich.table import Table
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
+from adapters.secrets.factory import build_secret_store
+from adapters.secrets.history_keys import history_converter
 from core.contracts import ProjectState
 from core.search_attributes import ALL_KEYS
 from core.settings import DeploySettings, Settings, TemporalSettings
@@ -55,6 +57,7 @@ async def main(count: int) -> None:
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
         engine = create_engine(settings.database_url)
         env = await WorkflowEnvironment.start_local(
+            data_converter=history_converter(build_secret_store(settings)),
             dev_server_existing_path=str(Path(sys.executable).parent / "temporal"),
             search_attributes=list(ALL_KEYS),
         )

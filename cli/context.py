@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from adapters.secrets.factory import build_secret_store
+from adapters.secrets.history_keys import history_converter
 from core.settings import Settings
 from core.temporal import connect
 from db.engine import create_engine, session_factory
@@ -15,7 +18,8 @@ from services.projects import ProjectServices
 async def project_services(settings: Settings) -> AsyncIterator[ProjectServices]:
     engine = create_engine(settings.database_url)
     try:
-        client = await connect(settings.temporal, wait_s=2)
+        converter = await asyncio.to_thread(history_converter, build_secret_store(settings))
+        client = await connect(settings.temporal, data_converter=converter, wait_s=2)
         yield ProjectServices(settings, session_factory(engine), client)
     finally:
         await engine.dispose()

@@ -47,8 +47,9 @@ def find_temporal_binary() -> Path:
 
 
 class EmbeddedTemporal:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, ui_codec_endpoint: str | None = None) -> None:
         self._settings = settings
+        self._ui_codec_endpoint = ui_codec_endpoint
         self._process: asyncio.subprocess.Process | None = None
         self._pid_file = PidFile(settings.data_dir / "temporal.pid")
         self._log_file = settings.logs_dir / "temporal.log"
@@ -172,6 +173,9 @@ class EmbeddedTemporal:
         ]
         for name in SEARCH_ATTRIBUTES:
             args += ["--search-attribute", f"{name}=Keyword"]
+        if self._ui_codec_endpoint:
+            # The Web UI calls it from the browser, so payloads show decrypted to the operator.
+            args += ["--ui-codec-endpoint", self._ui_codec_endpoint]
         return args
 
     async def _replace_leftover(self) -> None:

@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from adapters.secrets.base import SecretStore
+from adapters.secrets.codec_token import codec_token
+from adapters.secrets.factory import build_secret_store
 from cli.embedded_temporal import EmbeddedTemporal
 from core.errors import ServiceUnavailable
 from core.pid_files import PidFile, worker_identity
-from core.settings import Settings
+from core.settings import ApiSettings, Settings
 
 if TYPE_CHECKING:
     from temporalio.client import Client
@@ -47,12 +50,20 @@ async def run_stack(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
-    temporal = EmbeddedTemporal(settings) if settings.temporal.embedded else None
+    # Read before anything starts: a missing or wrong age key stops the stack here, and the
+    # embedded Web UI is told where to decode payloads.
+    secrets = build_secret_store(settings)
+    token = await asyncio.to_thread(codec_token, secrets)
+    temporal = (
+        EmbeddedTemporal(settings, ui_codec_endpoint=ui_codec_endpoint(settings.api, token))
+        if settings.temporal.embedded
+        else None
+    )
     try:
         if temporal is not None:
             # Launched first: the server comes up while the interpreter imports the rest.
             await temporal.launch()
-        await _serve(settings, temporal, stop, crashed)
+        await _serve(settings, secrets, temporal, stop, crashed)
     finally:
         if temporal is not None:
             await temporal.stop()
@@ -60,13 +71,22 @@ async def run_stack(settings: Settings) -> None:
         log.info("stack stopped")
 
 
+def ui_codec_endpoint(api: ApiSettings, token: str) -> str:
+    """The codec base URL for the embedded Web UI; the token rides in the path because the
+    UI has no way to send a header. The server and the browser both run on this host."""
+    host = "127.0.0.1" if api.host in ("0.0.0.0", "::", "") else api.host
+    return f"http://{host}:{api.port}/codec/t/{token}"
+
+
 async def _serve(
     settings: Settings,
+    secrets: SecretStore,
     temporal: EmbeddedTemporal | None,
     stop: asyncio.Event,
     crashed: tuple[int, str] | None,
 ) -> None:
     # Imported here, not at the top: these take seconds, and the server starts meanwhile.
+    from adapters.secrets.history_keys import history_converter
     from api.server import api_server
     from core.temporal import connect, register_search_attributes
     from db.engine import create_engine, session_factory
@@ -79,7 +99,8 @@ async def _serve(
     try:
         if temporal is not None:
             await temporal.wait_until_serving()
-        client = await connect(settings.temporal, wait_s=20)
+        converter = await asyncio.to_thread(history_converter, secrets)
+        client = await connect(settings.temporal, data_converter=converter, wait_s=20)
         await register_search_attributes(client, settings.temporal.namespace)
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
         if crashed is not None:  # before our worker polls: only the dead one's work is freed

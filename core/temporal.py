@@ -10,6 +10,7 @@ from temporalio.api.operatorservice.v1 import (
     ListSearchAttributesRequest,
 )
 from temporalio.client import Client
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError
 
 from core import search_attributes
@@ -19,12 +20,19 @@ from core.settings import TemporalSettings
 SEARCH_ATTRIBUTES = search_attributes.NAMES
 
 
-async def connect(settings: TemporalSettings, *, wait_s: float = 0.0) -> Client:
-    """Connect, retrying for up to `wait_s` seconds; a clear error when nothing answers."""
+async def connect(
+    settings: TemporalSettings, *, data_converter: DataConverter, wait_s: float = 0.0
+) -> Client:
+    """Connect, retrying for up to `wait_s` seconds; a clear error when nothing answers.
+
+    `data_converter` is required so no client of ours forgets the history codec
+    (adapters.secrets.history_keys.history_converter builds it)."""
     deadline = asyncio.get_running_loop().time() + wait_s
     while True:
         try:
-            return await Client.connect(settings.target, namespace=settings.namespace)
+            return await Client.connect(
+                settings.target, namespace=settings.namespace, data_converter=data_converter
+            )
         except RuntimeError as err:
             if asyncio.get_running_loop().time() >= deadline:
                 raise ServiceUnavailable(

@@ -9,8 +9,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
+from adapters.secrets.age_key import ensure_key
+from adapters.secrets.history_keys import history_converter
+from adapters.secrets.sops import SopsSecretStore
 from tests.temporal_env import DEV_SERVER, SEARCH_ATTRIBUTE_KEYS, TEST_SERVER
 
 # Deployed services run as an unprivileged uid, which must pass through every directory above
@@ -42,17 +46,31 @@ def tmp_path(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+def history_codec(tmp_path_factory: pytest.TempPathFactory) -> DataConverter:
+    """The history codec of the session's environments, with keys in a store of its own.
+
+    A test stack (tests/stack.py) is an installation of its own: its client uses its data
+    dir's keys, as the CLI and worker processes it starts do."""
+    directory = tmp_path_factory.mktemp("session-secrets")
+    store = SopsSecretStore(directory, ensure_key(directory / "age.key"))
+    return history_converter(store)
+
+
+@pytest.fixture(scope="session")
+async def time_env(history_codec: DataConverter) -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server: timers and retry back-offs take no wall time."""
-    env = await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(TEST_SERVER))
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(TEST_SERVER), data_converter=history_codec
+    )
     yield env
     await env.shutdown()
 
 
 @pytest.fixture(scope="session")
-async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+async def dev_env(history_codec: DataConverter) -> AsyncIterator[WorkflowEnvironment]:
     """The real dev server (`temporal server start-dev`) with our search attributes."""
     env = await WorkflowEnvironment.start_local(
+        data_converter=history_codec,
         dev_server_existing_path=str(DEV_SERVER),
         search_attributes=SEARCH_ATTRIBUTE_KEYS,
         dev_server_extra_args=[

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
+from adapters.secrets.factory import build_secret_store
+from adapters.secrets.history_keys import history_converter
 from bench.embedded_stack import free_port_block
 from core.settings import (
     DeploySettings,
@@ -31,6 +34,9 @@ class Stack:
     sessions: SessionFactory
     services: ProjectServices
     env: WorkflowEnvironment
+    # The dev server's connection with this data dir's history keys: what the CLI, API and
+    # worker processes started on this stack's settings use too.
+    client: Client
 
 
 def stack_settings(home: Path, task_queue: str) -> Settings:
@@ -46,13 +52,19 @@ def stack_settings(home: Path, task_queue: str) -> Settings:
     )
 
 
+def stack_client(env: WorkflowEnvironment, settings: Settings) -> Client:
+    converter = history_converter(build_secret_store(settings))
+    return Client(**{**env.client.config(), "data_converter": converter})
+
+
 @pytest.fixture
 async def stack(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
     settings = stack_settings(tmp_path / "home", f"e2e-{uuid.uuid4()}")
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
-    yield Stack(settings, sessions, ProjectServices(settings, sessions, dev_env.client), dev_env)
+    client = stack_client(dev_env, settings)
+    yield Stack(settings, sessions, ProjectServices(settings, sessions, client), dev_env, client)
     await engine.dispose()
     # Deployed services outlive workers on purpose; tests must not leave them behind.
     deployer = AnsibleDeployer(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import signal
 
+from adapters.secrets.factory import build_secret_store
+from adapters.secrets.history_keys import history_converter
 from core.logging import configure_logging
 from core.settings import load_settings
 from core.temporal import connect
@@ -15,7 +17,8 @@ from worker.composition import build_worker
 async def main() -> None:
     settings = load_settings()
     configure_logging()
-    client = await connect(settings.temporal, wait_s=30)
+    converter = await asyncio.to_thread(history_converter, build_secret_store(settings))
+    client = await connect(settings.temporal, data_converter=converter, wait_s=30)
     engine = create_engine(settings.database_url)
     worker = build_worker(client, settings, session_factory(engine))
     stop = asyncio.Event()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pyrage
@@ -45,12 +46,19 @@ def ensure_key(key_file: Path) -> Path:
         f"# created by orchestrator: opens the secrets files beside it; back it up\n"
         f"# public key: {identity.to_public()}\n{identity}\n"
     )
-    # O_EXCL: two processes starting at once must not write two different keys.
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return key_file
+    # Written whole beside it, then linked into place: two processes starting at once must
+    # not write two different keys, nor may one read the file while the other still writes it.
+    partial = key_file.with_name(f".{key_file.name}.{uuid.uuid4().hex}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    try:
+        os.link(partial, key_file)
+    except FileExistsError:
+        return key_file
+    finally:
+        partial.unlink()
     log.warning("secrets.age_key_created", path=str(key_file))
     return key_file

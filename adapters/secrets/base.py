@@ -24,6 +24,11 @@ class SecretStore(Protocol):
         """Create or replace; the value is validated by the caller (core.handles)."""
         ...
 
+    def put_if_absent(self, tenant_id: str, handle: Handle, value: str) -> str:
+        """Store `value` unless the handle has one; returns the value kept. Atomic across
+        processes: two that race both get the first one's value."""
+        ...
+
     def delete(self, tenant_id: str, handle: Handle) -> bool:
         """True when something was removed."""
         ...

@@ -91,6 +91,17 @@ class SopsSecretStore:
             self._write(tenant_id, secrets)
         self._known.add(value, str(handle))
 
+    def put_if_absent(self, tenant_id: str, handle: Handle, value: str) -> str:
+        with self._exclusive(tenant_id):
+            secrets = self._read(tenant_id, fresh=True)
+            names = secrets.setdefault(handle.scope, {})
+            if handle.name not in names:
+                names[handle.name] = value
+                self._write(tenant_id, secrets)
+            kept = names[handle.name]
+        self._known.add(kept, str(handle))
+        return kept
+
     def delete(self, tenant_id: str, handle: Handle) -> bool:
         with self._exclusive(tenant_id):
             secrets = self._read(tenant_id, fresh=True)

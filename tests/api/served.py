@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 import uvicorn
 
+from adapters.secrets.factory import build_secret_store
+from adapters.secrets.history_keys import history_converter
 from api.app import create_app
 from core.settings import Settings
 from core.temporal import connect
@@ -31,7 +33,8 @@ class _Server(uvicorn.Server):
     async def run_app(self, settings: Settings) -> None:
         engine = create_engine(settings.database_url)
         try:
-            client = await connect(settings.temporal, wait_s=10)
+            converter = history_converter(build_secret_store(settings))
+            client = await connect(settings.temporal, data_converter=converter, wait_s=10)
             self.config.app = create_app(ProjectServices(settings, session_factory(engine), client))
             await self.serve()
         except BaseException as err:

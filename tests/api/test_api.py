@@ -48,7 +48,7 @@ async def test_the_inbox_lists_what_waits_and_takes_answers(stack: Stack):
     from worker.composition import build_worker
 
     async with (
-        build_worker(stack.env.client, stack.settings, stack.sessions),
+        build_worker(stack.client, stack.settings, stack.sessions),
         client_for(stack) as api,
     ):
         created = await api.post(

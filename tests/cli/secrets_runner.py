@@ -12,7 +12,7 @@ def cli(stack: Stack, *args: str, stdin: str = "") -> tuple[int, str]:
     """Blocking (the command runs its own event loop): call it through asyncio.to_thread."""
     env = {
         "ORCHESTRATOR_HOME": str(stack.settings.home),
-        "TEMPORAL_ADDRESS": stack.env.client.service_client.config.target_host,
+        "TEMPORAL_ADDRESS": stack.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": stack.settings.temporal.task_queue,
         "COLUMNS": "250",
     }

@@ -22,7 +22,7 @@ async def orchestrator(
     environment = {
         **os.environ,
         "ORCHESTRATOR_HOME": str(settings.home),
-        "TEMPORAL_ADDRESS": stack.env.client.service_client.config.target_host,
+        "TEMPORAL_ADDRESS": stack.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": settings.temporal.task_queue,
         "COLUMNS": "250",
         **(env or {}),
@@ -63,7 +63,7 @@ async def test_unknown_project_gets_a_clear_error(stack: Stack):
 
 
 async def test_new_wait_follows_the_project_to_a_live_url_and_status_shows_it(stack: Stack):
-    worker: Worker = build_worker(stack.env.client, stack.settings, stack.sessions)
+    worker: Worker = build_worker(stack.client, stack.settings, stack.sessions)
     async with worker:
         code, out = await orchestrator(stack, "new", "Recipe book with search", "--wait")
         assert code == 0, out

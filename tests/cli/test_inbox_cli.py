@@ -26,7 +26,7 @@ async def wait_for_item(stack: Stack, kind: str) -> str:
 
 
 async def test_inbox_and_answer_drive_a_gated_project_to_a_live_service(stack: Stack):
-    async with build_worker(stack.env.client, stack.settings, stack.sessions):
+    async with build_worker(stack.client, stack.settings, stack.sessions):
         code, out = await orchestrator(stack, "new", "Notes app", "--gate", "spec,deploy")
         assert code == 0, out
 
@@ -64,7 +64,7 @@ async def test_inbox_and_answer_drive_a_gated_project_to_a_live_service(stack: S
 
 
 async def test_an_answer_given_while_no_worker_runs_is_queued_and_applied_later(stack: Stack):
-    async with build_worker(stack.env.client, stack.settings, stack.sessions):
+    async with build_worker(stack.client, stack.settings, stack.sessions):
         code, out = await orchestrator(
             stack, "new", "Weather bot with notifications", "--gate", "deploy"
         )
@@ -75,7 +75,7 @@ async def test_an_answer_given_while_no_worker_runs_is_queued_and_applied_later(
     )
     assert code == 0 and "queued" in out, out
 
-    async with build_worker(stack.env.client, stack.settings, stack.sessions):
+    async with build_worker(stack.client, stack.settings, stack.sessions):
         [project] = await stack.services.list()
         state = await stack.services.handle(project).result()
     assert state.status == "completed" and state.live_url

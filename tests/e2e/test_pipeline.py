@@ -19,7 +19,7 @@ from workflows.project import ProjectWorkflow
 
 
 async def test_an_idea_becomes_a_live_service(stack: Stack):
-    worker: Worker = build_worker(stack.env.client, stack.settings, stack.sessions)
+    worker: Worker = build_worker(stack.client, stack.settings, stack.sessions)
     async with worker:
         project = await stack.services.submit("Weather bot with notifications")
         handle = stack.services.handle(project)
@@ -39,7 +39,7 @@ async def test_an_idea_becomes_a_live_service(stack: Stack):
 
         # Operators find the run in the Web UI by its search attributes.
         query = f'OrchestratorProjectId="{project.id}" AND OrchestratorStatus="completed"'
-        found = [wf async for wf in stack.env.client.list_workflows(query)]
+        found = [wf async for wf in stack.client.list_workflows(query)]
         assert [wf.id for wf in found] == [f"project-{project.id}"]
         assert found[0].status == WorkflowExecutionStatus.COMPLETED
 
@@ -78,7 +78,7 @@ async def test_an_idea_becomes_a_live_service(stack: Stack):
 
 
 async def test_rollback_with_no_earlier_release_says_so_and_keeps_the_service(stack: Stack):
-    async with build_worker(stack.env.client, stack.settings, stack.sessions):
+    async with build_worker(stack.client, stack.settings, stack.sessions):
         project = await stack.services.submit("Bookmark keeper with tags and search")
         state = await stack.services.handle(project).result()
         result = await stack.services.rollback(project.id)
@@ -98,7 +98,7 @@ async def test_rollback_with_no_earlier_release_says_so_and_keeps_the_service(st
 
 
 async def test_cancel_ends_the_project_cancelled_and_records_the_partial_work(stack: Stack):
-    async with build_worker(stack.env.client, stack.settings, stack.sessions):
+    async with build_worker(stack.client, stack.settings, stack.sessions):
         project = await stack.services.submit(
             "Weather bot with notifications", gates=Gates(deploy=True)
         )

@@ -29,6 +29,7 @@ from db.engine import transaction
 from db.repositories import events
 from services.inbox import InboxServices
 from services.projects import ProjectServices
+from tests.decoded_history import decoded_history
 from tests.fakes.offline_llm import OfflineResponder
 from tests.fakes.openai_server import FakeOpenAIServer
 from tests.log_capture import production_logging
@@ -103,10 +104,10 @@ async def test_a_planted_secret_reaches_no_model_log_or_row_and_its_merge_is_esc
     planter = Planter(value)
     fake.respond = OfflineResponder(rewrite=planter)
     settings = provider_settings(stack, fake)
-    services = ProjectServices(settings, stack.sessions, stack.env.client)
+    services = ProjectServices(settings, stack.sessions, stack.client)
 
     with production_logging() as logs:
-        async with build_worker(stack.env.client, settings, stack.sessions):
+        async with build_worker(stack.client, settings, stack.sessions):
             project = await services.submit(
                 "Weather bot with notifications", gates=Gates(spec=True)
             )
@@ -121,7 +122,9 @@ async def test_a_planted_secret_reaches_no_model_log_or_row_and_its_merge_is_esc
 
             escalation, state = await wait_for_item(services, project.id, "escalation")
             workflow = services.client.get_workflow_handle(f"project-{project.id}")
-            history = json.dumps((await workflow.fetch_history()).to_json_dict())
+            history = await decoded_history(
+                stack.client, (await workflow.fetch_history()).to_json_dict()
+            )
             await services.cancel(project.id)
 
     # The escalation names the file, the line and the handle; the value nowhere.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import uuid
 from pathlib import Path
@@ -21,6 +20,7 @@ from db.repositories import events
 from services.inbox import InboxServices
 from tests.cli.secrets_runner import cli
 from tests.cli.test_cli import orchestrator
+from tests.decoded_history import decoded_history
 from tests.stack import Stack
 from worker.composition import build_worker
 from workflows.project import ProjectWorkflow
@@ -37,27 +37,9 @@ async def open_item(stack: Stack, project_id: str, kind: str) -> InboxItem:
     raise AssertionError(f"project {project_id} never asked a {kind}")
 
 
-def decoded_history(history_json: dict[str, Any]) -> str:
-    """The raw history with every payload's data decoded from base64 next to it."""
-    parts = [json.dumps(history_json)]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("data"), str) and "metadata" in node:
-                parts.append(base64.b64decode(node["data"]).decode(errors="replace"))
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(history_json)
-    return "\n".join(parts)
-
-
 async def test_a_missing_key_is_asked_for_given_by_cli_and_never_stored_in_clear(stack: Stack):
     value = f"wx-{uuid.uuid4().hex}"
-    async with build_worker(stack.env.client, stack.settings, stack.sessions):
+    async with build_worker(stack.client, stack.settings, stack.sessions):
         project = await stack.services.submit("Weather forecast service for my city")
         item = await open_item(stack, project.id, "secret")
         handle = f"secret://{project.id}/WEATHER_API_KEY"
@@ -90,10 +72,13 @@ async def test_a_missing_key_is_asked_for_given_by_cli_and_never_stored_in_clear
         assert code == 0 and handle in out and f"port://{project.id}/http" in out, out
 
         runs = [
-            stack.env.client.get_workflow_handle(wf.id, run_id=wf.run_id)
-            async for wf in stack.env.client.list_workflows(f'OrchestratorProjectId="{project.id}"')
+            stack.client.get_workflow_handle(wf.id, run_id=wf.run_id)
+            async for wf in stack.client.list_workflows(f'OrchestratorProjectId="{project.id}"')
         ]
-        histories = [decoded_history((await h.fetch_history()).to_json_dict()) for h in runs]
+        histories = [
+            await decoded_history(stack.client, (await h.fetch_history()).to_json_dict())
+            for h in runs
+        ]
 
     assert len(runs) == 4  # the project and its three developers
     assert handle in histories[[r.id for r in runs].index(f"project-{project.id}")]
@@ -109,7 +94,7 @@ async def test_a_missing_key_is_asked_for_given_by_cli_and_never_stored_in_clear
 
 
 async def test_a_paid_resource_stops_at_the_spending_gate(stack: Stack):
-    async with build_worker(stack.env.client, stack.settings, stack.sessions):
+    async with build_worker(stack.client, stack.settings, stack.sessions):
         project = await stack.services.submit(
             "Guestbook for our wedding on its own domain", gates=Gates(spending=True)
         )

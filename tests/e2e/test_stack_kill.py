@@ -18,8 +18,11 @@ import pytest
 from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client
 
+from adapters.secrets.factory import build_secret_store
+from adapters.secrets.history_keys import history_converter
 from bench import exactly_once
 from bench.embedded_stack import TERMINAL, EmbeddedStack, pid_alive
+from core.settings import Settings
 
 RESTART_TO_DONE_BOUND_S = 120
 
@@ -56,7 +59,10 @@ async def test_a_stack_killed_mid_activity_finishes_the_project_exactly_once(
         stack.start()
         stack.wait_healthy()
         project = stack.submit("Weather bot with notifications")
-        client = await Client.connect(f"127.0.0.1:{stack.env['TEMPORAL_EMBEDDED_PORT']}")
+        client = await Client.connect(
+            f"127.0.0.1:{stack.env['TEMPORAL_EMBEDDED_PORT']}",
+            data_converter=history_converter(build_secret_store(Settings(home=stack.home))),
+        )
         await started_activity(client, activity_type)
 
         server = stack.temporal_pid()

@@ -19,7 +19,7 @@ def start_worker(stack: Stack, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ORCHESTRATOR_HOME": str(settings.home),
-        "TEMPORAL_ADDRESS": stack.env.client.service_client.config.target_host,
+        "TEMPORAL_ADDRESS": stack.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": settings.temporal.task_queue,
         "DEPLOY_PORT_RANGE_START": str(settings.deploy.port_range_start),
         "DEPLOY_PORT_RANGE_END": str(settings.deploy.port_range_end),

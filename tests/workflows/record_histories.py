@@ -141,6 +141,8 @@ async def record_one(name: str) -> None:
 
 
 async def dev_server() -> WorkflowEnvironment:
+    # No history codec here, on purpose: committed histories must replay anywhere, without
+    # this run's keys; the codec passes payloads that are not encrypted through unchanged.
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(DEV_SERVER), search_attributes=SEARCH_ATTRIBUTE_KEYS
     )

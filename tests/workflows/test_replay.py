@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
+from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
 from workflows.developer import DeveloperWorkflow
@@ -28,9 +29,12 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
         "project_secret_leak",  # a pull request blocked by the secret scan, then instructions
     ],
 )
-async def test_committed_history_replays(name: str):
+async def test_committed_history_replays(name: str, history_codec: DataConverter):
     document = json.loads((HISTORIES / f"{name}.json").read_text())
     history = WorkflowHistory.from_json(document.pop("workflow_id"), document)
-    replayer = Replayer(workflows=[ProjectWorkflow, DeveloperWorkflow])
+    # With the codec every worker has: histories recorded before it replay through it.
+    replayer = Replayer(
+        workflows=[ProjectWorkflow, DeveloperWorkflow], data_converter=history_codec
+    )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
