@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 PullRequestState = Literal["open", "merged", "closed"]
+# What a review does to a pull request, in GitHub's words (APPROVE, REQUEST_CHANGES, COMMENT).
+ReviewVerdict = Literal["approve", "request_changes", "comment"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,24 @@ class PullRequestInfo:
     merge_sha: str | None = None
 
 
+@dataclass(frozen=True)
+class ReviewComment:
+    """A comment on one line of a file in the pull request's diff (the new side)."""
+
+    path: str
+    line: int
+    body: str
+
+
+@dataclass(frozen=True)
+class Review:
+    verdict: ReviewVerdict
+    body: str
+    comments: tuple[ReviewComment, ...] = ()
+    author: str = ""  # filled in when read back; who posts is the forge's own identity
+    head_sha: str = ""  # the commit the review is about (a newer push makes it stale)
+
+
 class Forge(Protocol):
     name: str
 
@@ -45,4 +65,28 @@ class Forge(Protocol):
 
     async def merge_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
         """Merge into the default branch; a PR already merged is returned as is (idempotent)."""
+        ...
+
+    async def find_repository(self, *, owner: str, name: str) -> RepoInfo | None:
+        """The repository if it exists on the forge, else None (never creates one)."""
+        ...
+
+    async def get_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
+        """The pull request as the forge sees it now (merged or closed by a person included)."""
+        ...
+
+    async def list_pull_requests(self, *, repo: RepoInfo) -> list[PullRequestInfo]:
+        """Every pull request of the repository, whatever its state."""
+        ...
+
+    async def submit_review(self, *, repo: RepoInfo, number: int, review: Review) -> None:
+        """Post the review where people look; idempotent per (number, head_sha, verdict)."""
+        ...
+
+    async def list_reviews(self, *, repo: RepoInfo, number: int) -> list[Review]:
+        """The reviews of a pull request, oldest first, with their line comments."""
+        ...
+
+    async def close_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
+        """Close without merging; a closed or merged one is returned as is (idempotent)."""
         ...

@@ -12,7 +12,7 @@ import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.forge import git
-from adapters.forge.base import PullRequestInfo, PullRequestState, RepoInfo
+from adapters.forge.base import PullRequestInfo, PullRequestState, RepoInfo, Review
 from adapters.forge.git import MergeConflict
 from core.errors import InvalidInput, NotFound
 from core.known_secrets import KNOWN_SECRETS
@@ -114,6 +114,25 @@ class LocalForge:
                 await pull_requests.mark_merged(session=session, pr=fresh, merge_sha=merge_sha)
                 log.info("forge_pull_request_merged", repo=_key(repo), number=number, sha=merge_sha)
                 return self._pr_info(bare, fresh)
+
+    # The review/sync half of the interface lands with the forge-reviews work (issue 10).
+    async def find_repository(self, *, owner: str, name: str) -> RepoInfo | None:
+        raise NotImplementedError
+
+    async def get_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
+        raise NotImplementedError
+
+    async def list_pull_requests(self, *, repo: RepoInfo) -> list[PullRequestInfo]:
+        raise NotImplementedError
+
+    async def submit_review(self, *, repo: RepoInfo, number: int, review: Review) -> None:
+        raise NotImplementedError
+
+    async def list_reviews(self, *, repo: RepoInfo, number: int) -> list[Review]:
+        raise NotImplementedError
+
+    async def close_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
+        raise NotImplementedError
 
     def _bare_path(self, owner: str, name: str) -> Path:
         for part in (owner, name):
