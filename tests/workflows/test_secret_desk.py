@@ -35,11 +35,10 @@ async def test_each_missing_secret_is_asked_and_only_its_handle_answers(
 
     assert state.status == "completed"
     assert stand_ins.calls.count("zavhoz.allocate_resources") == 3
-    assert [c.item.options for c in stand_ins.opened("secret")] == [
-        [KEY.handle],
-        [MAPS.handle],
-        [MAPS.handle],
-    ]
+    asked = [c.item.options for c in stand_ins.opened("secret")]
+    # The first two are opened at once, so their records may arrive in either order.
+    assert sorted(asked[:2]) == sorted([[KEY.handle], [MAPS.handle]])
+    assert asked[2:] == [[MAPS.handle]]
     assert "the-value-itself" not in str(stand_ins.inbox)
 
 
