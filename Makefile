@@ -24,7 +24,7 @@ demo: bootstrap  ## start the stack in the background and build a sample idea en
 	$(BIN)/orchestrator demo $(if $(GATES),--gate $(GATES))
 
 test: bootstrap  ## the whole test suite (starts its own Temporal servers; PostgreSQL when CI=true)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --durations=25
 
 up: bootstrap  ## run the stack in the foreground (Ctrl-C stops it)
 	$(BIN)/orchestrator up
