@@ -112,8 +112,9 @@ async def rollback(
     if not (project_id := _project_arg(command)):
         await message.answer(texts.NEED_PROJECT.format(command="/rollback", example="3f2a9c"))
         return
-    await message.answer(texts.ROLLING_BACK.format(project=escape(project_id)))
-    result = await projects.rollback(project_id, tenant_id=member.tenant_id)
+    project = await projects.get(project_id, tenant_id=member.tenant_id)  # before "rolling back"
+    await message.answer(texts.ROLLING_BACK.format(project=escape(project.id)))
+    result = await projects.rollback(project.id, tenant_id=member.tenant_id)
     mark = "↩️" if result.status == "rolled_back" else "⚠️"
     await message.answer(f"{mark} {escape(result.status)}: {escape(result.message)}")
 
