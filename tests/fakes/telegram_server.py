@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -295,3 +296,53 @@ async def _params(request: web.Request) -> Json:
         return dict(await request.json())
     form = await request.post()
     return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+async def _chat_on_stdin(token: str, port: int, user: int) -> None:
+    """Serve on `port` and be user `user`: lines you type are messages; `!N` presses button N."""
+    fake = FakeTelegram(token)
+    runner = web.AppRunner(fake.app())
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    print(f"fake Bot API on http://127.0.0.1:{port}; you are Telegram user {user}")
+    print(f"start the bot: TELEGRAM_BOT_TOKEN='{token}' TELEGRAM_API_BASE=http://127.0.0.1:{port}")
+    print(f"               TELEGRAM_ADMINS={user} orchestrator up")
+    buttons: list[tuple[Sent, str]] = []
+    shown: dict[int, str] = {}
+
+    async def show() -> None:
+        while True:
+            await fake.wait_for(lambda: any(shown.get(id(m)) != m.text for m in fake.sent), 3600)
+            for m in fake.sent:
+                if shown.get(id(m)) != m.text:
+                    shown[id(m)] = m.text
+                    print(f"\n[{m.message_id}]{' (edited)' if m.edits else ''} {m.text}")
+                    for label, data in m.buttons():
+                        buttons.append((m, data))
+                        print(f"   !{len(buttons) - 1}  {label}")
+
+    printer = asyncio.create_task(show())
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        text = line.strip()
+        if text.startswith("!") and text[1:].isdigit() and int(text[1:]) < len(buttons):
+            message, data = buttons[int(text[1:])]
+            fake.press(user, message, data)
+        elif text.startswith("^") and " " in text:  # ^N answer: reply to message N
+            number, answer = text[1:].split(" ", 1)
+            fake.say(user, answer, reply_to=int(number))
+        elif text:
+            fake.say(user, text)
+    printer.cancel()
+    await runner.cleanup()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake Telegram Bot API server to chat with.")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--user", type=int, default=1001)
+    parser.add_argument("--token", default="123456789:AAHlocalFakeTokenForTrying_0123456789")
+    args = parser.parse_args()
+    asyncio.run(_chat_on_stdin(args.token, args.port, args.user))
