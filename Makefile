@@ -38,7 +38,7 @@ migrate: bootstrap  ## upgrade the database to the latest migration
 lint: bootstrap
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core workflows activities adapters agents db services api cli worker bench
+	$(BIN)/mypy core workflows activities adapters agents db services api cli worker bot bench
 
 format: bootstrap
 	$(BIN)/ruff format .

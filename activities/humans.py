@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.context import ActivityContext, once_key
+from activities.delivery import delivered
 from adapters.notify.base import Notifier
 from core.contracts import InboxChange, Notification
 from db.engine import transaction
@@ -61,20 +62,22 @@ class HumanActivities:
             how = (  # a secret item's prompt already says how to give it
                 "" if item.kind == "secret" else f"\nanswer: orchestrator answer {item.id} …"
             )
-            await self._notifier.send(
-                tenant_id=change.tenant_id,
-                owner="",
-                project_id=change.project_id,
-                text=f"{_describe(change)}{how}",
-            )
+            text = f"{_describe(change)}{how}"
+            await delivered(self._notifier.inbox(change, text, key=once_key("notify")))
 
     @activity.defn(name="humans.notify_owner")
     async def notify_owner(self, note: Notification) -> None:
         await self._ctx.record_event(
             note.tenant_id, note.project_id, "notification", note.text, {"owner": note.owner}
         )
-        await self._notifier.send(
-            tenant_id=note.tenant_id, owner=note.owner, project_id=note.project_id, text=note.text
+        await delivered(
+            self._notifier.send(
+                tenant_id=note.tenant_id,
+                owner=note.owner,
+                project_id=note.project_id,
+                text=note.text,
+                key=once_key("notify"),
+            )
         )
 
 

@@ -8,13 +8,16 @@ from typing import Any
 from temporalio import activity
 
 from activities.context import ActivityContext
+from activities.delivery import delivered
+from adapters.notify.base import Notifier
 from core.contracts import ProgressUpdate
 from db.repositories import events
 
 
 class ProgressActivities:
-    def __init__(self, ctx: ActivityContext) -> None:
+    def __init__(self, ctx: ActivityContext, notifier: Notifier | None = None) -> None:
         self._ctx = ctx
+        self._notifier = notifier
 
     @activity.defn(name="record_progress")
     async def record_progress(self, update: ProgressUpdate) -> None:
@@ -35,3 +38,5 @@ class ProgressActivities:
             **fields,
         )
         activity.logger.info("%s: %s", update.kind, update.message)
+        if self._notifier is not None:  # after the DB write: the status shows what is stored
+            await delivered(self._notifier.progress(update))

@@ -19,6 +19,10 @@ from core.settings import ApiSettings, Settings
 
 if TYPE_CHECKING:
     from temporalio.client import Client
+    from temporalio.worker import Worker
+    from uvicorn import Server
+
+    from services.projects import ProjectServices
 
 log = structlog.get_logger()
 
@@ -91,9 +95,9 @@ async def _serve(
     from core.temporal import connect, register_search_attributes
     from db.engine import create_engine, session_factory
     from db.migrate import upgrade_to_head
-    from services.live_check import check_live_services
     from services.projects import ProjectServices
     from worker.composition import build_worker
+    from worker.notifier import owner_notifier
 
     engine = create_engine(settings.database_url)
     try:
@@ -107,33 +111,65 @@ async def _serve(
             await _recover_after_crash(client, settings, *crashed)
         stack_pid_file(settings).record(os.getpid())
         sessions = session_factory(engine)
-        worker = build_worker(client, settings, sessions)
-        api = api_server(ProjectServices(settings, sessions, client), settings.api)
-        worker_run = asyncio.create_task(worker.run())
-        api_run = asyncio.create_task(api.serve())
-        live_check = asyncio.create_task(
-            check_live_services(sessions, health_path=settings.deploy.health_path)
-        )
-        log.info(
-            "stack up",
-            api=f"http://{settings.api.host}:{settings.api.port}",
-            temporal=settings.temporal.target,
-            web_ui=settings.temporal.ui_url if temporal else "(external cluster)",
-        )
-        try:
-            await _until_stopped(stop, temporal, worker_run=worker_run)
-        finally:
-            log.info("stopping")
-            api.should_exit = True
-            live_check.cancel()
-            if not worker_run.done():
-                await worker.shutdown()
-            outcomes = await asyncio.gather(worker_run, api_run, live_check, return_exceptions=True)
-            for outcome in outcomes:
-                if isinstance(outcome, Exception):
-                    log.warning("stopped with an error", error=repr(outcome))
+        services = ProjectServices(settings, sessions, client)
+        async with owner_notifier(settings, sessions) as notifier:
+            worker = build_worker(client, settings, sessions, notifier)
+            api = api_server(services, settings.api)
+            await _run_parts(settings, services, temporal, stop, worker, api)
     finally:
         await engine.dispose()
+
+
+async def _run_parts(
+    settings: Settings,
+    services: ProjectServices,
+    temporal: EmbeddedTemporal | None,
+    stop: asyncio.Event,
+    worker: Worker,
+    api: Server,
+) -> None:
+    from services.live_check import check_live_services
+
+    worker_run = asyncio.create_task(worker.run())
+    api_run = asyncio.create_task(api.serve())
+    bot_run = _start_bot(settings, services, stop)
+    live_check = asyncio.create_task(
+        check_live_services(services.sessions, health_path=settings.deploy.health_path)
+    )
+    log.info(
+        "stack up",
+        api=f"http://{settings.api.host}:{settings.api.port}",
+        temporal=settings.temporal.target,
+        web_ui=settings.temporal.ui_url if temporal else "(external cluster)",
+    )
+    try:
+        await _until_stopped(stop, temporal, worker_run=worker_run)
+    finally:
+        log.info("stopping")
+        stop.set()  # also when the worker died: the bot watches this event
+        api.should_exit = True
+        live_check.cancel()
+        if not worker_run.done():
+            await worker.shutdown()
+        parts = [worker_run, api_run, live_check, *([bot_run] if bot_run else [])]
+        outcomes = await asyncio.gather(*parts, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, Exception):
+                log.warning("stopped with an error", error=repr(outcome))
+
+
+def _start_bot(
+    settings: Settings, services: ProjectServices, stop: asyncio.Event
+) -> asyncio.Task[None] | None:
+    """The Telegram bot, when TELEGRAM_BOT_TOKEN is set; it stops with the stack."""
+    if not settings.telegram.enabled:
+        return None
+    from bot.app import BotServices, bot_client, run_bot
+
+    log.info("telegram bot", api=settings.telegram.api_base or "api.telegram.org")
+    return asyncio.create_task(
+        run_bot(bot_client(settings.telegram), BotServices.of(services), stop)
+    )
 
 
 async def _recover_after_crash(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.vocabulary import GateName, TimeoutPolicy
 
@@ -141,8 +141,30 @@ class ZavhozSettings(BaseSettings):
 class TelegramSettings(BaseSettings):
     model_config = _config("TELEGRAM_")
 
+    # Empty: no bot. Redacted in logs by its shape (core/logging.py), never given to children.
     bot_token: SecretStr = SecretStr("")
+    # Another Bot API server (a local one, or a test fake); empty means api.telegram.org.
     api_base: str = ""
+    # Telegram user ids allowed in without an invite (`TELEGRAM_ADMINS=123,456`); they
+    # belong to ORCHESTRATOR_TENANT and may /invite others into it.
+    admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # Set: Telegram pushes updates to this public URL instead of being polled.
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 8081
+    invite_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.bot_token.get_secret_value())
 
 
 class PipelineSettings(BaseSettings):

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -186,4 +186,72 @@ class LLMUsage(SQLModel, table=True):
     model: str = Field(max_length=128)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    created_at: datetime = _timestamp()
+
+
+# --- Telegram: who may talk to the bot, which chat follows which project, what was sent ------
+
+
+class TelegramInvite(SQLModel, table=True):
+    """A one-time code an admin hands out; redeeming it puts a Telegram user in a tenant."""
+
+    __tablename__ = "telegram_invites"
+
+    code: str = Field(primary_key=True, max_length=64)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    created_by: int = Field(sa_type=BigInteger)
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    created_at: datetime = _timestamp()
+
+
+class TelegramChat(SQLModel, table=True):
+    """The chat a project reports to, and the one status message edited as it moves."""
+
+    __tablename__ = "telegram_chats"
+
+    project_id: str = Field(foreign_key="projects.id", primary_key=True, max_length=64)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    chat_id: int = Field(sa_type=BigInteger, index=True)
+    status_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    status_text: str = Field(default="", sa_column=Column(Text))
+    created_at: datetime = _timestamp()
+
+
+class TelegramUpdate(SQLModel, table=True):
+    """Update ids already handled: Telegram redelivers after a restart; we answer once."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id: int = Field(sa_type=BigInteger, primary_key=True)
+    created_at: datetime = _timestamp()
+
+
+class TelegramOutbox(SQLModel, table=True):
+    """A message for a chat, kept until Telegram took it: an outage delays, never loses."""
+
+    __tablename__ = "telegram_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(index=True, max_length=64)
+    project_id: str | None = Field(default=None, index=True, max_length=64)
+    chat_id: int = Field(sa_type=BigInteger, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))  # HTML, at most 4096 characters
+    markup: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    item_id: str | None = Field(default=None, max_length=64)  # a reply to it answers the item
+    once_key: str = Field(max_length=240, unique=True)  # activity attempt-independent
+    message_id: int | None = Field(default=None, sa_type=BigInteger)
+    sent: bool = Field(default=False, index=True)
+    created_at: datetime = _timestamp()
+
+
+class TelegramPrompt(SQLModel, table=True):
+    """A message the bot sent that asks for a reply: replying to it answers `item_id`."""
+
+    __tablename__ = "telegram_prompts"
+
+    chat_id: int = Field(sa_type=BigInteger, primary_key=True)
+    message_id: int = Field(sa_type=BigInteger, primary_key=True)
+    item_id: str = Field(max_length=64)
+    choice: str = Field(default="", max_length=32)  # reject / instruct wait for their text
     created_at: datetime = _timestamp()

@@ -40,6 +40,15 @@ class InboxServices:
                 project_id=project_id,
             )
 
+    async def get(self, item_id: str, *, tenant_id: str | None = None) -> InboxEntry:
+        """One item of the tenant, open or closed; NotFound for any other id."""
+        async with transaction(self.projects.sessions) as session:
+            return await inbox.get(
+                session=session,
+                tenant_id=tenant_id or self.projects.settings.tenant,
+                item_id=item_id,
+            )
+
     async def answer(
         self,
         item_id: str,

@@ -27,7 +27,7 @@ from core.errors import Conflict, InvalidInput, NotFound
 from core.settings import Settings
 from db.engine import SessionFactory, transaction
 from db.models import Project
-from db.repositories import events, projects, tenants
+from db.repositories import events, projects, telegram, tenants
 from services.text import clean_text
 from workflows import policies
 from workflows.project import ProjectWorkflow
@@ -65,7 +65,10 @@ class ProjectServices:
         tenant_id: str | None = None,
         owner: str | None = None,
         gates: Gates | None = None,
+        telegram_chat: int | None = None,
     ) -> Project:
+        """`telegram_chat`: the chat that follows the project, linked before the workflow's
+        first notification can look for it."""
         text = validate_idea(idea)
         tenant = tenant_id or self.settings.tenant
         pipeline = self.settings.pipeline
@@ -77,6 +80,10 @@ class ProjectServices:
                 session=session, tenant_id=tenant, name=_provisional_name(text), idea=text
             )
             project.config = {"gates": gates.enabled(), "owner": owner}
+            if telegram_chat is not None:
+                await telegram.link_chat(
+                    session=session, project_id=project.id, tenant_id=tenant, chat_id=telegram_chat
+                )
             await events.append(
                 session=session,
                 tenant_id=tenant,

@@ -12,6 +12,7 @@ from core.settings import load_settings
 from core.temporal import connect
 from db.engine import create_engine, session_factory
 from worker.composition import build_worker
+from worker.notifier import owner_notifier
 
 
 async def main() -> None:
@@ -20,13 +21,14 @@ async def main() -> None:
     converter = await asyncio.to_thread(history_converter, build_secret_store(settings))
     client = await connect(settings.temporal, data_converter=converter, wait_s=30)
     engine = create_engine(settings.database_url)
-    worker = build_worker(client, settings, session_factory(engine))
+    sessions = session_factory(engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with worker:
-        await stop.wait()
+    async with owner_notifier(settings, sessions) as notifier:
+        async with build_worker(client, settings, sessions, notifier):
+            await stop.wait()
     await engine.dispose()
 
 

@@ -30,6 +30,7 @@ from adapters.llm.base import ChatModel
 from adapters.llm.factory import build_provider_model
 from adapters.llm.guard import PromptGuard
 from adapters.llm.latency import DelayedModel
+from adapters.notify.base import Notifier
 from adapters.notify.log import LogNotifier
 from adapters.sandbox.factory import build_sandbox
 from adapters.secrets.base import SecretStore
@@ -56,7 +57,10 @@ def build_chat_model(settings: LLMSettings) -> ChatModel:
 
 
 def build_activities(
-    settings: Settings, sessions: SessionFactory, secrets: SecretStore
+    settings: Settings,
+    sessions: SessionFactory,
+    secrets: SecretStore,
+    notifier: Notifier | None = None,
 ) -> list[Callable[..., Any]]:
     ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets)
     model = build_chat_model(settings.llm)
@@ -90,9 +94,10 @@ def build_activities(
     developer = DeveloperActivities(ctx, model, forge, sandbox)
     reviewer = ReviewerActivities(ctx, model, forge, sandbox)
     devops = DevOpsActivities(ctx, forge, deployer)
-    humans = HumanActivities(ctx, LogNotifier())
+    notifier = notifier or LogNotifier()
+    humans = HumanActivities(ctx, notifier)
     return [
-        ProgressActivities(ctx).record_progress,
+        ProgressActivities(ctx, notifier).record_progress,
         humans.record_inbox,
         humans.notify_owner,
         brainstorm.write_spec,
@@ -109,7 +114,13 @@ def build_activities(
     ]
 
 
-def build_worker(client: Client, settings: Settings, sessions: SessionFactory) -> Worker:
+def build_worker(
+    client: Client,
+    settings: Settings,
+    sessions: SessionFactory,
+    notifier: Notifier | None = None,
+) -> Worker:
+    """`notifier`: how owners hear from their projects (worker/notifier.py); the log if None."""
     secrets = build_secret_store(settings)
     # Every stored value is known (and masked in logs) before the first activity runs; a
     # wrong or missing age key stops the worker here with the reason.
@@ -119,7 +130,7 @@ def build_worker(client: Client, settings: Settings, sessions: SessionFactory) -
         task_queue=settings.temporal.task_queue,
         identity=worker_identity(os.getpid()),
         workflows=WORKFLOWS,
-        activities=build_activities(settings, sessions, secrets),
+        activities=build_activities(settings, sessions, secrets, notifier),
         max_concurrent_activities=8,
         **heartbeat_options(
             RetryReporter(ActivityContext(settings=settings, sessions=sessions, secrets=secrets))

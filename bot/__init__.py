@@ -1,0 +1,1 @@
+"""The Telegram bot: translates chat events into calls of services/, and nothing more."""
