@@ -82,7 +82,12 @@ async def test_a_pull_request_is_opened_once_per_branch_and_follows_pushes(
     second_sha = await backend.push(repo, "task/a", {"app.py": "print('v2')\n"})
     second = await backend.forge.open_pull_request(repo=repo, branch="task/a", title="A", body="")
 
-    assert (first.number, first.head_sha, first.state, first.branch) == (1, first_sha, "open", "task/a")
+    assert (first.number, first.head_sha, first.state, first.branch) == (
+        1,
+        first_sha,
+        "open",
+        "task/a",
+    )
     assert (second.number, second.head_sha) == (1, second_sha)
     diff = await backend.forge.get_diff(repo=repo, number=1)
     assert "+print('v2')" in diff and "app.py" in diff
