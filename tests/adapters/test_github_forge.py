@@ -1,4 +1,4 @@
-"""What only the GitHub forge does: App auth, rate limits, git credentials, GitHub's review rules."""
+"""What only the GitHub forge does: App auth, rate limits, git credentials, review rules."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from tests.fakes.github_server import FakeGitHub
 from tests.fakes.github_state import Installation
 from tests.github_forge import (
     app_settings,
-    fake_github,  # noqa: F401 - fixture
     github_forge,
     secret_store,
     token_settings,
@@ -53,15 +52,10 @@ async def test_the_app_creates_a_protected_private_repository_in_its_installatio
     assert stored is not None and repo.owner == "acme" and stored.owner_type == "Organization"
     assert fake_github.requests_to("POST", "/orgs/acme/repos")
     assert stored.protection is not None
-    wanted = (
-        "enforce_admins",
-        "allow_force_pushes",
-        "allow_deletions",
-        "required_pull_request_reviews",
-    )
-    assert {k: stored.protection[k] for k in wanted} == dict.fromkeys(wanted[:3], False) | {
-        "required_pull_request_reviews": None  # the factory cannot approve its own PRs
-    }
+    wanted = ("enforce_admins", "allow_force_pushes", "allow_deletions")
+    # Reviews not required: the factory cannot approve its own pull requests.
+    assert stored.protection["required_pull_request_reviews"] is None
+    assert {k: stored.protection[k] for k in wanted} == dict.fromkeys(wanted, False)
     # The App's JWT (checked by the fake against the App's public key) bought the token.
     (minted,) = fake_github.requests_to("POST", "/app/installations/101/access_tokens")
     assert minted.headers["Authorization"].startswith("Bearer ey") and minted.status == 201
