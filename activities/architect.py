@@ -44,7 +44,8 @@ class ArchitectActivities:
         return RepositoryResult(repository_url=repo.web_url)
 
     async def _push_scaffold(self, repo: RepoInfo, files: dict[str, str]) -> None:
-        async with checkout(self._ctx.settings.workspaces_dir, repo, "scaffold") as ws:
+        root = self._ctx.settings.workspaces_dir
+        async with checkout(root, repo, "scaffold", forge=self._forge) as ws:
             if (ws.tree / "server.py").exists():  # pushed before a crash: nothing to redo
                 return
             for relative, content in files.items():
@@ -52,7 +53,7 @@ class ArchitectActivities:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(content)
             await git.commit_all(ws.repo, "Scaffold from the python-http-service template")
-            await git.push(ws.repo, repo.default_branch, remote=ws.url)
+            await ws.push(repo.default_branch)
 
     @activity.defn(name="architect.plan_tasks")
     async def plan_tasks(self, ref: ProjectRef) -> PlanResult:

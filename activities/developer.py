@@ -8,7 +8,7 @@ from temporalio.exceptions import ApplicationError
 from activities.context import ActivityContext
 from activities.workspace import checkout
 from adapters.forge import git
-from adapters.forge.base import Forge
+from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ChatModel
 from adapters.sandbox.base import Sandbox
 from agents.coding_agent import run_coding_agent
@@ -36,11 +36,13 @@ class DeveloperActivities:
         task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)
         branch = branch_for(input.task_key)
         # Rework continues the pushed branch; a first round (or a retry of it) starts from main.
-        start = (
-            branch if input.round > 1 and await git.remote_head(repo.clone_url, branch) else None
-        )
+        start = branch if input.round > 1 and await self._pushed(repo, branch) else None
         async with checkout(
-            self._ctx.settings.workspaces_dir, repo, f"{input.task_key}-r{input.round}", start
+            self._ctx.settings.workspaces_dir,
+            repo,
+            f"{input.task_key}-r{input.round}",
+            start,
+            forge=self._forge,
         ) as ws:
             if start is None:
                 await git.checkout_new_branch(ws.repo, branch)
@@ -60,7 +62,7 @@ class DeveloperActivities:
                     f"the coding agent changed nothing for task '{input.task_key}'"
                 )
             # Force: a retried first round replaces the branch an interrupted attempt pushed.
-            await git.push(ws.repo, branch, remote=ws.url, force=True)
+            await ws.push(branch, force=True)
             head = await git.rev_parse(ws.repo, "HEAD")
         await self._ctx.update_task(
             input.tenant_id,
@@ -81,6 +83,10 @@ class DeveloperActivities:
             finished=result.finished,
             summary=result.summary,
         )
+
+    async def _pushed(self, repo: RepoInfo, branch: str) -> bool:
+        credential = await self._forge.git_credential(repo)
+        return await git.remote_head(repo.clone_url, branch, credential=credential) is not None
 
     @activity.defn(name="developer.open_pull_request")
     async def open_pull_request(self, ref: PullRequestRef) -> PullRequestRef:

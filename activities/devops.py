@@ -9,7 +9,7 @@ from activities.context import ActivityContext
 from activities.secret_env import resolve_secret_env
 from adapters.deploy.base import Deployer, ReleaseOutcome, ReleaseRequest
 from adapters.forge import git
-from adapters.forge.base import Forge
+from adapters.forge.base import Forge, RepoInfo
 from core.contracts import DeployInput, DeployResult, ProjectRef
 from db.engine import transaction
 from db.repositories import deployments
@@ -24,7 +24,8 @@ class DevOpsActivities:
     @activity.defn(name="devops.main_head")
     async def main_head(self, ref: ProjectRef) -> str:
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
-        head = await git.remote_head(repo.clone_url, repo.default_branch)
+        credential = await self._forge.git_credential(repo)
+        head = await git.remote_head(repo.clone_url, repo.default_branch, credential=credential)
         if head is None:
             raise ApplicationError(f"{repo.web_url} has no {repo.default_branch} branch")
         return head
@@ -38,7 +39,7 @@ class DevOpsActivities:
             ReleaseRequest(
                 project_slug=repo.name,
                 release_id=input.release_id,
-                repo_url=repo.clone_url,
+                repo_url=await self._deploy_source(repo),
                 commit=input.commit,
                 port=input.port,
                 health_path=self._ctx.settings.deploy.health_path,
@@ -52,6 +53,19 @@ class DevOpsActivities:
             url=outcome.url,
             message=outcome.message,
         )
+
+    async def _deploy_source(self, repo: RepoInfo) -> str:
+        """Where Ansible clones the release from: the forge itself when it needs no
+        credential, else a mirror on this host refreshed now, so no token goes to Ansible."""
+        credential = await self._forge.git_credential(repo)
+        if credential is None:
+            return repo.clone_url
+        mirrors = self._ctx.settings.data_dir / "forge-mirrors"
+        mirrors.mkdir(mode=0o700, exist_ok=True)
+        bare = mirrors / repo.owner / f"{repo.name}.git"
+        bare.parent.mkdir(exist_ok=True)
+        await git.fetch_mirror(repo.clone_url, bare, credential=credential)
+        return str(bare)
 
     @activity.defn(name="devops.rollback_release")
     async def rollback_release(self, ref: ProjectRef) -> DeployResult:

@@ -51,7 +51,11 @@ class ReviewerActivities:
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
         task_spec = await self._ctx.task_spec(ref.tenant_id, ref.project_id, ref.task_key)
         async with checkout(
-            self._ctx.settings.workspaces_dir, repo, f"review-{ref.task_key}", ref.branch
+            self._ctx.settings.workspaces_dir,
+            repo,
+            f"review-{ref.task_key}",
+            ref.branch,
+            forge=self._forge,
         ) as ws:
             # Read before the sandbox runs; host git runs nothing here afterwards, it is deleted.
             leaks = await self._scan_for_secrets(ref, ws.repo, f"origin/{repo.default_branch}")

@@ -27,6 +27,12 @@ TenantWide = Annotated[
 ]
 Target = Annotated[str, typer.Argument(help="the project id (the NAME with --tenant-wide)")]
 Name = Annotated[str | None, typer.Argument(help="e.g. WEATHER_API_KEY", show_default=False)]
+Multiline = Annotated[
+    bool,
+    typer.Option(
+        "--multiline", help="keep line breaks (a PEM key file), read from stdin: < key.pem"
+    ),
+]
 
 
 def _scope(target: str, name: str | None, tenant_wide: bool) -> tuple[str | None, str]:
@@ -46,8 +52,11 @@ def _scope(target: str, name: str | None, tenant_wide: bool) -> tuple[str | None
     return (None if tenant_wide else target), secret_name
 
 
-def _read_value(name: str) -> str:
+def _read_value(name: str, *, multiline: bool = False) -> str:
     """Never an argument: shell history and `ps` would keep it."""
+    if multiline and sys.stdin.isatty():
+        console.print(f"[red]error:[/red] pipe the file in: ... --multiline {name} < file")
+        raise typer.Exit(code=1)
     if sys.stdin.isatty():
         value: str = typer.prompt(f"value of {name} (hidden)", hide_input=True)
         return value
@@ -55,14 +64,20 @@ def _read_value(name: str) -> str:
 
 
 @secrets_app.command("set")
-def set_secret(target: Target, name: Name = None, tenant_wide: TenantWide = False) -> None:
+def set_secret(
+    target: Target,
+    name: Name = None,
+    tenant_wide: TenantWide = False,
+    multiline: Multiline = False,
+) -> None:
     """Store a secret (read hidden, or from stdin) and answer the project waiting for it."""
     project_id, secret_name = _scope(target, name, tenant_wide)
-    value = _read_value(secret_name)
+    value = _read_value(secret_name, multiline=multiline)
 
     async def body(settings: Settings) -> None:
         async with project_services(settings) as services:
-            stored = await SecretServices.of(services).put(project_id, secret_name, value)
+            secrets = SecretServices.of(services)
+            stored = await secrets.put(project_id, secret_name, value, multiline=multiline)
         console.print(f"[green]stored[/green] {secret_name} as {stored.handle}")
         for item_id in stored.answered:
             console.print(f"answered {item_id} with the handle")

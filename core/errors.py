@@ -35,3 +35,11 @@ class UnknownHandle(NotFound):
 
 class SecretStoreUnavailable(ServiceUnavailable):
     """The secrets file cannot be read or written (missing or wrong age key, corrupt file)."""
+
+
+class RateLimited(ServiceUnavailable):
+    """A service asked us to come back later; the activity is retried after `retry_after_s`."""
+
+    def __init__(self, message: str, *, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

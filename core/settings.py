@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.vocabulary import GateName, TimeoutPolicy
@@ -61,12 +61,25 @@ class LLMSettings(BaseSettings):
 
 
 class ForgeSettings(BaseSettings):
-    model_config = _config("FORGE_")
+    # By name too: github_url has aliases, and code builds these settings directly.
+    model_config = SettingsConfigDict(**_config("FORGE_"), populate_by_name=True)
 
     kind: Literal["local", "github"] = "local"
+    # Local: the directory of the bare repositories. GitHub: which installation of the App to
+    # use when it has several (the account's login); repositories go where it is installed.
     owner: str = "orchestrator"
-    github_url: str = "https://api.github.com"
-    github_token: SecretStr = SecretStr("")
+    # GitHub Enterprise: https://HOST/api/v3 (GITHUB_API_URL, as in GitHub Actions, works too).
+    github_url: str = Field(
+        default="https://api.github.com",
+        validation_alias=AliasChoices("FORGE_GITHUB_URL", "GITHUB_API_URL"),
+    )
+    # Credentials are secret handles, never values: a GitHub App (id + private key) or,
+    # for an individual, a personal token. The App wins when both are set.
+    github_app_id: str = ""
+    github_app_key_handle: str = ""  # e.g. secret://_/GITHUB_APP_KEY (the PEM file)
+    github_installation_id: int | None = None
+    github_token_handle: str = ""  # e.g. secret://_/GITHUB_TOKEN
+    merge_method: Literal["merge", "squash", "rebase"] = "merge"
 
 
 class SandboxSettings(BaseSettings):

@@ -48,14 +48,22 @@ class SecretServices:
         return cls(projects, build_secret_store(projects.settings))
 
     async def put(
-        self, project_id: str | None, name: str, value: str, *, tenant_id: str | None = None
+        self,
+        project_id: str | None,
+        name: str,
+        value: str,
+        *,
+        tenant_id: str | None = None,
+        multiline: bool = False,
     ) -> StoredSecret:
-        """Store a project's secret (a tenant's when `project_id` is None), answer who waits."""
+        """Store a project's secret (a tenant's when `project_id` is None), answer who waits.
+
+        `multiline` keeps line breaks: for keys such as a GitHub App's PEM file."""
         tenant = tenant_id or self.projects.settings.tenant
         check_secret_name(name)
         if len(value) > MAX_SECRET_CHARS:
             raise InvalidInput(f"the value of {name} is longer than {MAX_SECRET_CHARS} characters")
-        value = check_secret_value(name, value)
+        value = check_secret_value(name, value, multiline=multiline)
         handle = await self._handle(project_id, name, tenant)
         await asyncio.to_thread(self.store.put, tenant, handle, value)
         if project_id is None:

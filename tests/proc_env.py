@@ -131,3 +131,56 @@ class TreeWatch:
 
     def names(self) -> Iterator[str]:
         yield from sorted(set(self.seen.values()))
+
+
+@dataclass
+class ProcessRecorder:
+    """Keeps what every process below `root` showed (command line and environment) and what
+    the files matching `globs` held, sampled until stopped: for values known only afterwards
+    (tokens minted during the run)."""
+
+    root: int
+    globs: list[tuple[Path, str]] = field(default_factory=list)
+    interval_s: float = 0.02
+    processes: dict[tuple[int, bytes], bytes] = field(default_factory=dict)  # (pid, argv) -> env
+    files: dict[str, bytes] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def look(self) -> None:
+        for pid, parent in descendants(self.root).items():
+            argv, env = _cmdline(pid), exec_environ(pid, parent)
+            if argv is not None and env is not None:
+                self.processes[(pid, argv)] = env
+        for base, pattern in self.globs:
+            for path in base.glob(pattern):
+                try:
+                    self.files[str(path)] = path.read_bytes()
+                except OSError:
+                    continue
+
+    def holding(self, values: Iterable[bytes]) -> list[str]:
+        wanted = list(values)
+        found = [
+            argv.replace(b"\0", b" ").decode(errors="replace")
+            for (_, argv), env in self.processes.items()
+            if any(v in argv or v in env for v in wanted)
+        ]
+        return found + [p for p, data in self.files.items() if any(v in data for v in wanted)]
+
+    def commands(self) -> list[str]:
+        return [argv.replace(b"\0", b" ").decode(errors="replace") for _, argv in self.processes]
+
+    def __enter__(self) -> ProcessRecorder:
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.look()

@@ -20,6 +20,7 @@ from activities.devops import DevOpsActivities
 from activities.heartbeat import HeartbeatInterceptor
 from activities.humans import HumanActivities
 from activities.progress import ProgressActivities
+from activities.rate_limits import RateLimitInterceptor
 from activities.retries import RetryReporter
 from activities.reviewer import ReviewerActivities
 from activities.zavhoz import ZavhozActivities
@@ -69,7 +70,11 @@ def build_activities(
     # Outermost, so no agent and no wrapper can reach a model without passing it.
     model = PromptGuard(model, refresh=partial(asyncio.to_thread, secrets.load_all))
     forge = build_forge(
-        settings.forge, root=settings.forge_dir, sessions=sessions, tenant_id=settings.tenant
+        settings.forge,
+        root=settings.forge_dir,
+        sessions=sessions,
+        tenant_id=settings.tenant,
+        secrets=secrets,
     )
     sandbox = build_sandbox(settings.sandbox)
     deployer = AnsibleDeployer(
@@ -133,7 +138,8 @@ def build_worker(
         activities=build_activities(settings, sessions, secrets, notifier),
         max_concurrent_activities=8,
         **heartbeat_options(
-            RetryReporter(ActivityContext(settings=settings, sessions=sessions, secrets=secrets))
+            RetryReporter(ActivityContext(settings=settings, sessions=sessions, secrets=secrets)),
+            RateLimitInterceptor(),
         ),
     )
 

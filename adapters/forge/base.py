@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from adapters.forge.credentials import GitCredential
+
 PullRequestState = Literal["open", "merged", "closed"]
 # What a review does to a pull request, in GitHub's words (APPROVE, REQUEST_CHANGES, COMMENT).
 ReviewVerdict = Literal["approve", "request_changes", "comment"]
@@ -14,7 +16,9 @@ ReviewVerdict = Literal["approve", "request_changes", "comment"]
 class RepoInfo:
     owner: str
     name: str
-    clone_url: str  # what `git clone` / `git push` accept (a path or an authenticated URL)
+    # What `git clone` / `git push` accept: a path, or an HTTPS URL that never carries a
+    # token (git gets one from Forge.git_credential through a pipe, at the last moment).
+    clone_url: str
     web_url: str  # what a person opens; never carries a token
     default_branch: str = "main"
 
@@ -89,4 +93,10 @@ class Forge(Protocol):
 
     async def close_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
         """Close without merging; a closed or merged one is returned as is (idempotent)."""
+        ...
+
+    async def git_credential(self, repo: RepoInfo) -> GitCredential | None:
+        """What git must present to clone_url now (None: nothing, e.g. a local path).
+
+        Asked right before each git command that talks to the forge: tokens are short-lived."""
         ...

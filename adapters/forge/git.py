@@ -23,6 +23,7 @@ from pathlib import Path
 
 import structlog
 
+from adapters.forge.credentials import GitCredential, credential_pipe
 from core.child_env import child_environment
 from core.errors import OrchestratorError
 
@@ -48,6 +49,9 @@ _INERT = (
     "submodule.recurse=false",
     "fetch.recurseSubmodules=false",
     "push.recurseSubmodules=no",
+    # No credential helper of the host's config may see (or `store`) a forge token; the
+    # only helper is the one-shot pipe a call passes (adapters/forge/credentials.py).
+    "credential.helper=",
 )
 _CONFIG = tuple(arg for setting in (*_IDENTITY, *_INERT) for arg in ("-c", setting))
 # What runs on the other side of a push or fetch is ours to name, not a config's.
@@ -119,20 +123,25 @@ def _branch(name: str) -> str:
     return name
 
 
-async def _run(*args: str, repo: Repo | None = None) -> _Completed:
+async def _run(
+    *args: str, repo: Repo | None = None, credential: GitCredential | None = None
+) -> _Completed:
     where = () if repo is None else repo.args()
-    proc = await asyncio.create_subprocess_exec(
-        "git",
-        *_CONFIG,
-        *where,
-        *args,
-        cwd=None if repo is None else repo.cwd,
-        env=_env(),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate()
+    with credential_pipe(credential) as (helper, fds):
+        proc = await asyncio.create_subprocess_exec(
+            "git",
+            *_CONFIG,
+            *helper,
+            *where,
+            *args,
+            cwd=None if repo is None else repo.cwd,
+            env=_env(),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            pass_fds=fds,
+        )
+        out, err = await proc.communicate()
     return _Completed(
         returncode=proc.returncode if proc.returncode is not None else -1,
         stdout=out.decode("utf-8", errors="replace"),
@@ -140,9 +149,11 @@ async def _run(*args: str, repo: Repo | None = None) -> _Completed:
     )
 
 
-async def run(*args: str, repo: Repo | None = None) -> str:
-    """Run `git args...` (in `repo`, if given) and return its stdout; GitError on failure."""
-    done = await _run(*args, repo=repo)
+async def run(*args: str, repo: Repo | None = None, credential: GitCredential | None = None) -> str:
+    """Run `git args...` (in `repo`, if given) and return its stdout; GitError on failure.
+
+    `credential` is what a forge's HTTPS remote asks for; it reaches git only by a pipe."""
+    done = await _run(*args, repo=repo, credential=credential)
     if done.returncode != 0:
         command = _redact(" ".join(("git", *args)))
         detail = _redact(done.stderr.strip() or done.stdout.strip())
@@ -161,7 +172,12 @@ async def init(path: Path, *, initial_branch: str = "main") -> Repo:
 
 
 async def clone(
-    url: str, dest: Path, *, git_dir: Path | None = None, branch: str | None = None
+    url: str,
+    dest: Path,
+    *,
+    git_dir: Path | None = None,
+    branch: str | None = None,
+    credential: GitCredential | None = None,
 ) -> Repo:
     """Clone `url` into the work tree `dest`; with `git_dir`, keep the metadata there instead.
 
@@ -171,9 +187,9 @@ async def clone(
     if branch is not None:
         args += ["--branch", _branch(branch)]
     if git_dir is None:
-        await run(*args, "--", url, str(dest))
+        await run(*args, "--", url, str(dest), credential=credential)
         return Repo.host_clone(dest)
-    await run(*args, f"--separate-git-dir={git_dir}", "--", url, str(dest))
+    await run(*args, f"--separate-git-dir={git_dir}", "--", url, str(dest), credential=credential)
     # The `gitdir:` pointer clone leaves would name a host path inside the sandbox, and
     # nothing host-side reads it: every command names the git dir itself.
     (dest / ".git").unlink()
@@ -190,7 +206,9 @@ async def checkout_remote_branch(repo: Repo, branch: str, *, remote: str = "orig
     await run("checkout", "--quiet", "-B", name, f"refs/remotes/{remote}/{name}", repo=repo)
 
 
-async def has_remote_branch(repo: Repo, branch: str, *, remote: str = "origin") -> bool:
+async def has_remote_branch(
+    repo: Repo, branch: str, *, remote: str = "origin", credential: GitCredential | None = None
+) -> bool:
     done = await _run(
         "ls-remote",
         _UPLOAD_PACK,
@@ -199,15 +217,19 @@ async def has_remote_branch(repo: Repo, branch: str, *, remote: str = "origin") 
         remote,
         f"refs/heads/{_branch(branch)}",
         repo=repo,
+        credential=credential,
     )
     if done.returncode not in (0, 2):  # 2 = no matching ref
         raise GitError(f"`git ls-remote {remote}` failed: {_redact(done.stderr.strip())}")
     return done.returncode == 0
 
 
-async def remote_head(url: str, branch: str) -> str | None:
+async def remote_head(
+    url: str, branch: str, *, credential: GitCredential | None = None
+) -> str | None:
     """The sha `branch` points at in the repository at `url`, or None if it has no such branch."""
-    out = await run("ls-remote", _UPLOAD_PACK, "--heads", url, f"refs/heads/{_branch(branch)}")
+    ref = f"refs/heads/{_branch(branch)}"
+    out = await run("ls-remote", _UPLOAD_PACK, "--heads", url, ref, credential=credential)
     return out.split()[0] if out.strip() else None
 
 
@@ -253,13 +275,41 @@ def _remove_nested_git(tree: Path, *, keep: Path) -> None:
             found.unlink()
 
 
-async def push(repo: Repo, branch: str, *, remote: str, force: bool = False) -> None:
+async def push(
+    repo: Repo,
+    branch: str,
+    *,
+    remote: str,
+    force: bool = False,
+    credential: GitCredential | None = None,
+) -> None:
     """Push local `branch` to the same name on `remote`: a URL or path, not a remote's name,
     so that no `remote.*` setting decides where it goes or what runs there."""
     name = _branch(branch)
     flags = ["--force"] if force else []
     refspec = f"refs/heads/{name}:refs/heads/{name}"
-    await run("push", "--quiet", _RECEIVE_PACK, *flags, "--", remote, refspec, repo=repo)
+    args = ("push", "--quiet", _RECEIVE_PACK, *flags, "--", remote, refspec)
+    await run(*args, repo=repo, credential=credential)
+
+
+async def fetch_mirror(url: str, bare: Path, *, credential: GitCredential | None = None) -> Repo:
+    """Bring every branch of `url` into the bare repository `bare` (created on first use)."""
+    if not (bare / "HEAD").exists():
+        await init_bare(bare)
+    mirror = Repo.bare(bare)
+    refspec = "+refs/heads/*:refs/heads/*"
+    await run(
+        "fetch",
+        "--quiet",
+        "--prune",
+        _UPLOAD_PACK,
+        "--",
+        url,
+        refspec,
+        repo=mirror,
+        credential=credential,
+    )
+    return mirror
 
 
 async def diff(repo: Repo, base: str, head: str) -> str:

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.forge import git
 from adapters.forge.base import PullRequestInfo, PullRequestState, RepoInfo, Review
+from adapters.forge.credentials import GitCredential
 from adapters.forge.git import MergeConflict
 from core.errors import InvalidInput, NotFound
 from core.known_secrets import KNOWN_SECRETS
@@ -133,6 +134,9 @@ class LocalForge:
 
     async def close_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
         raise NotImplementedError
+
+    async def git_credential(self, repo: RepoInfo) -> GitCredential | None:
+        return None  # clone_url is a path on this host
 
     def _bare_path(self, owner: str, name: str) -> Path:
         for part in (owner, name):

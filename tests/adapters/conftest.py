@@ -21,4 +21,5 @@ def no_sandbox_cgroup_left() -> Iterator[None]:
     assert sandbox_cgroups() == before
 
 
+from tests.github_forge import fake_github  # noqa: E402, F401 - shared fixture
 from tests.local_forge import forge, repo, sessions  # noqa: E402, F401 - shared fixtures

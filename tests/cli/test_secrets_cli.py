@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from adapters.secrets.factory import build_secret_store
+from core.handles import Handle
 from tests.cli.secrets_runner import cli
 from tests.stack import Stack
 
@@ -44,3 +46,19 @@ async def test_bad_values_names_and_projects_are_refused_and_never_echoed(stack:
     assert code == 1 and "no project 'nope'" in out, out
     code, out = await run(stack, "secrets", "list", project.id)
     assert code == 0 and "no secrets" in out, out
+
+
+async def test_a_pem_key_keeps_its_lines_with_multiline_and_is_refused_without(stack: Stack):
+    pem = (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEow-cli-test-key-body\n-----END RSA PRIVATE KEY-----\n"
+    )
+    args = ("secrets", "set", "--tenant-wide", "GITHUB_APP_KEY")
+    code, out = await run(stack, *args, stdin=pem)
+    assert code == 1 and "has a line break" in out, out
+
+    code, out = await run(stack, *args, "--multiline", stdin=pem)
+
+    assert code == 0 and "stored GITHUB_APP_KEY as secret://_/GITHUB_APP_KEY" in out, out
+    assert "MIIEow" not in out
+    store = build_secret_store(stack.settings)
+    assert store.get(stack.settings.tenant, Handle.secret("_", "GITHUB_APP_KEY")) == pem
