@@ -39,6 +39,8 @@ async def run_demo(
     console.print(f"web ui   {ui}")
     console.print(f"GET {project.live_url}/health → {health.status_code} {health.text.strip()}")
     console.print("status   orchestrator status " + project.id)
+    # Without this key neither the secrets nor the encrypted history can be read again.
+    console.print(f"age key  {settings.age_key_file} (back it up; README, Secrets)")
     console.print("stop     orchestrator down")
     if health.status_code != 200:
         raise SystemExit(1)
