@@ -67,6 +67,8 @@ class ForgeSettings(BaseSettings):
     owner: str = "orchestrator"
     github_url: str = "https://api.github.com"
     github_token: SecretStr = SecretStr("")
+    # github_sync: how often pull requests merged or closed by people are looked for.
+    sync_interval_s: float = Field(default=60.0, ge=5.0, le=24 * 3600.0)
 
 
 class SandboxSettings(BaseSettings):
