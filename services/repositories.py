@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from adapters.forge.base import Forge, RepoInfo
 from adapters.forge.factory import build_forge
 from agents.schemas import ProjectSpec
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from db.models import Project
 from services.projects import ProjectServices
 from services.text import plain_name
@@ -24,9 +24,13 @@ def forge_for(services: ProjectServices) -> Forge:
 
 
 async def repository_at(forge: Forge, url: str) -> RepoInfo:
-    """The repository a person's URL names, refused unless it exists on this forge."""
+    """The repository a person's URL names: InvalidInput for what is no repository URL,
+    NotFound unless it exists on this forge."""
     url = plain_name(url.strip(), what="repository URL")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as err:  # e.g. an unbalanced "[" in the host
+        raise InvalidInput(f"{url!r} is not a repository URL: {err}") from None
     if parts.username or parts.password:
         # The URL is stored and shown: a token in it would be published.
         raise InvalidInput("the repository URL carries credentials; give its web address only")
@@ -39,13 +43,13 @@ async def repository_at(forge: Forge, url: str) -> RepoInfo:
     owner, name = path[-2], path[-1].removesuffix(".git")
     repo = await forge.find_repository(owner=owner, name=name)
     if repo is None:
-        raise InvalidInput(
+        raise NotFound(
             f"no repository {owner}/{name} on the {forge.name} forge ({url}): check the URL; "
             "the repository must exist before a project can use it"
         )
     found = urlsplit(repo.web_url)
     if (found.scheme, found.netloc) != (parts.scheme, parts.netloc):
-        raise InvalidInput(
+        raise NotFound(
             f"{url} is not on the {forge.name} forge; its {owner}/{name} is {repo.web_url}"
         )
     return repo

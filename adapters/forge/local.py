@@ -117,6 +117,8 @@ class LocalForge:
                 return self._pr_info(bare, fresh)
 
     async def find_repository(self, *, owner: str, name: str) -> RepoInfo | None:
+        if not all(_SAFE_NAME.fullmatch(p) and ".." not in p for p in (owner, name)):
+            return None  # a name no repository here can have: not found, not a path
         if not (self._bare_path(owner, name) / "HEAD").exists():
             return None
         return self._repo_info(owner, name)

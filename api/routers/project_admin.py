@@ -21,9 +21,11 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 class ProjectUpdate(BaseModel):
     repository_url: str | None = Field(
         default=None,
-        min_length=1,
         max_length=2000,
-        description="the repository's web address; refused unless it exists on the forge",
+        # Printable ASCII without spaces, "@" (no credentials) or brackets (IPv6 hosts are
+        # no forge's); services check the rest.
+        pattern=r"^(https?|file)://[!-?A-Z\\^-~]*/[!-.0-?A-Z\\^-~]+/[!-.0-?A-Z\\^-~]+/?$",
+        description="the repository's web address; 404 unless it exists on the forge",
     )
     status: ProjectStatus | None = Field(default=None, description="correct the status word")
 
@@ -46,10 +48,12 @@ class PullRequestPublic(BaseModel):
     url: str
 
 
-@router.patch("/{project_id}", responses=responses(404, 422, 503))
+@router.patch("/{project_id}", responses=responses(400, 404, 422, 503))
 async def patch_project(
     project_id: ProjectIdPath, body: ProjectUpdate, services: ServicesDep
 ) -> ProjectPublic:
+    if body.repository_url is None and body.status is None:  # an empty patch changes nothing
+        return ProjectPublic.of(await services.get(project_id))
     project = await update_project(
         services, project_id, repository_url=body.repository_url, status=body.status
     )

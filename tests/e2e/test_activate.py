@@ -10,7 +10,7 @@ from sqlmodel import update
 from temporalio.client import WorkflowFailureError
 
 from core.contracts import Gates, InboxItem
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from db.engine import transaction
 from db.models import Project
 from services.inbox import InboxServices
@@ -78,7 +78,7 @@ async def test_bad_updates_and_activations_are_refused_with_the_reason(stack: St
 
     with pytest.raises(InvalidInput, match="unknown status 'done'; choose from queued"):
         await update_project(services, project.id, status="done")
-    with pytest.raises(InvalidInput, match="no repository acme/nothing on the local forge"):
+    with pytest.raises(NotFound, match="no repository acme/nothing on the local forge"):
         await update_project(services, project.id, repository_url="file:///srv/acme/nothing.git")
     with pytest.raises(InvalidInput, match="carries credentials"):
         await update_project(
@@ -90,7 +90,7 @@ async def test_bad_updates_and_activations_are_refused_with_the_reason(stack: St
         await update_project(services, project.id)
     # A repository that exists, but on another host than this forge serves.
     repo = await forge_of(stack).ensure_repository(owner="acme", name="shop", description="")
-    with pytest.raises(InvalidInput, match="not on the local forge"):
+    with pytest.raises(NotFound, match="not on the local forge"):
         await update_project(services, project.id, repository_url="https://github.com/acme/shop")
     updated = await update_project(services, project.id, repository_url=repo.web_url)
     assert updated.repository_url == repo.web_url and updated.config["repo_name"] == "shop"
@@ -116,6 +116,6 @@ async def test_bad_updates_and_activations_are_refused_with_the_reason(stack: St
         unknown = await api.get("/projects/nope/pull-requests")
         none_yet = await api.get(f"/projects/{project.id}/pull-requests")
     assert bad_word.status_code == 422
-    assert missing.status_code == 422 and "no repository a/b" in missing.json()["detail"]
+    assert missing.status_code == 404 and "no repository a/b" in missing.json()["detail"]
     assert unknown.status_code == 404
     assert none_yet.json() == []
