@@ -6,6 +6,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.context import ActivityContext
+from activities.review_comments import feedback_from
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
@@ -35,6 +36,7 @@ class DeveloperActivities:
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
         task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)
         branch = branch_for(input.task_key)
+        feedback = await self._review_feedback(input, repo) if input.round > 1 else input.feedback
         # Rework continues the pushed branch; a first round (or a retry of it) starts from main.
         start = branch if input.round > 1 and await self._pushed(repo, branch) else None
         async with checkout(
@@ -50,7 +52,7 @@ class DeveloperActivities:
                 model=self._model,
                 sandbox=self._sandbox,
                 workspace=ws.tree,
-                messages=developer_messages(spec, task_spec, input.feedback),
+                messages=developer_messages(spec, task_spec, feedback),
                 on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
             )
             await self._ctx.record_usage(
@@ -87,6 +89,16 @@ class DeveloperActivities:
     async def _pushed(self, repo: RepoInfo, branch: str) -> bool:
         credential = await self._forge.git_credential(repo)
         return await git.remote_head(repo.clone_url, branch, credential=credential) is not None
+
+    async def _review_feedback(self, input: DeveloperInput, repo: RepoInfo) -> str:
+        """The reviews on the pull request the last round left, read from the forge (a person's
+        review there included), with what the workflow adds (instructions, a gate's answer)."""
+        task = await self._ctx.task(input.tenant_id, input.project_id, input.task_key)
+        if not task.pr_number:
+            return input.feedback
+        pr = await self._forge.get_pull_request(repo=repo, number=task.pr_number)
+        reviews = await self._forge.list_reviews(repo=repo, number=task.pr_number)
+        return feedback_from(reviews, pr.head_sha, input.feedback)
 
     @activity.defn(name="developer.open_pull_request")
     async def open_pull_request(self, ref: PullRequestRef) -> PullRequestRef:

@@ -23,6 +23,7 @@ from agents.prompts import (
 from agents.scaffold import TEST_COMMAND
 from agents.schemas import (
     FeatureSpec,
+    LineComment,
     ProjectSpec,
     ResourceRequirement,
     ReviewVerdict,
@@ -234,7 +235,11 @@ def review(prompt: str) -> ReviewVerdict:
         tail = " | ".join(line for line in report.strip().splitlines()[-3:] if line.strip())
         problems.append(f"The test run did not pass ({tail}). Fix the failures and rerun.")
     if problems:
-        return ReviewVerdict(approved=False, comments=" ".join(problems))
+        return ReviewVerdict(
+            approved=False,
+            comments=" ".join(problems),
+            line_comments=failing_lines(report, changed),
+        )
     files = ", ".join(changed) or "the diff"
     # Removed lines mean existing behaviour changes; purely added files break nobody.
     removed = [
@@ -244,6 +249,28 @@ def review(prompt: str) -> ReviewVerdict:
     if removed:
         comments += f" It changes existing code ({len(removed)} lines removed): breaking."
     return ReviewVerdict(approved=True, comments=comments, breaking_change=bool(removed))
+
+
+def failing_lines(report: str, changed: list[str]) -> list[LineComment]:
+    """Where a traceback in the test report points into a file of the diff: the frame's line,
+    with the error the traceback ends with (paths differ inside the sandbox, suffixes do not)."""
+    found: list[LineComment] = []
+    for block in report.split("Traceback (most recent call last):")[1:]:
+        error = next(
+            (line.strip() for line in reversed(block.splitlines()) if _ERROR_RE.match(line)), ""
+        )
+        for path, line, function in _FRAME_RE.findall(block):
+            file = next((c for c in changed if path == c or path.endswith(f"/{c}")), None)
+            if file is None:
+                continue
+            comment = LineComment(path=file, line=int(line), body=f"{error} (in {function})")
+            if comment not in found:
+                found.append(comment)
+    return found
+
+
+_FRAME_RE = re.compile(r'^\s*File "([^"]+)", line (\d+), in (\S+)', flags=re.MULTILINE)
+_ERROR_RE = re.compile(r"^\w+(Error|Exception)\b")
 
 
 def tests_passed(report: str) -> bool:

@@ -17,6 +17,7 @@ from core.vocabulary import (
     InboxKind,
     InboxStatus,
     ProjectStatus,
+    PullRequestOutcome,
     ReleaseStatus,
     StageName,
     StageStatus,
@@ -115,6 +116,23 @@ class QA:
     answer: str
 
 
+# The signal github_sync sends a project's workflow; one name for the sender and the receiver.
+PULL_REQUEST_CHANGED = "pull_request_changed"
+
+
+@dataclass
+class PullRequestChange:
+    """A pull request merged or closed by a person outside the orchestrator."""
+
+    project_id: str
+    tenant_id: str
+    pr_number: int
+    outcome: PullRequestOutcome
+    task_key: str = ""
+    url: str = ""
+    merge_sha: str = ""
+
+
 @dataclass
 class ProjectInput:
     project_id: str
@@ -152,6 +170,8 @@ class ProjectState:
     conversation: list[QA] = field(default_factory=list)
     brainstorm_turn: int = 0
     rejected_replies: list[str] = field(default_factory=list)
+    # Merges and closes people did on the forge, as github_sync reported them (oldest first).
+    pr_changes: list[PullRequestChange] = field(default_factory=list)
 
     def open_items(self) -> list[InboxItem]:
         return [item for item in self.inbox if item.status == "open"]
@@ -164,6 +184,19 @@ class ProjectState:
 class ProjectRef:
     project_id: str
     tenant_id: str
+
+
+@dataclass
+class ForgeSyncInput:
+    """One pass of github_sync; the schedule starts it with the defaults."""
+
+    tenant_id: str = ""  # empty: every tenant
+
+
+@dataclass
+class ForgeSyncResult:
+    projects: int = 0
+    changes: list[PullRequestChange] = field(default_factory=list)
 
 
 @dataclass

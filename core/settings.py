@@ -80,6 +80,8 @@ class ForgeSettings(BaseSettings):
     github_installation_id: int | None = None
     github_token_handle: str = ""  # e.g. secret://_/GITHUB_TOKEN
     merge_method: Literal["merge", "squash", "rebase"] = "merge"
+    # github_sync: how often pull requests merged or closed by people are looked for.
+    sync_interval_s: float = Field(default=60.0, ge=5.0, le=24 * 3600.0)
 
 
 class SandboxSettings(BaseSettings):

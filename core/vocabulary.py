@@ -32,6 +32,9 @@ TaskStatus = Literal[
     "skipped",  # a person (or the timeout policy) chose to go on without it
 ]
 
+# What a person did to a pull request outside the orchestrator (github_sync reports it).
+PullRequestOutcome = Literal["merged", "closed"]
+
 GateName = Literal["spec", "merge", "deploy", "spending"]
 GATE_NAMES: tuple[GateName, ...] = get_args(GateName)
 

@@ -104,6 +104,27 @@ class PullRequest(SQLModel, table=True):
     updated_at: datetime = _timestamp()
 
 
+class ForgeReview(SQLModel, table=True):
+    """A review posted on a pull request of the local forge (GitHub keeps its own).
+
+    One row per (pull request, head commit, verdict): a retried reviewer posts it once."""
+
+    __tablename__ = "forge_reviews"
+    __table_args__ = (UniqueConstraint("repo", "number", "head_sha", "verdict"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(index=True, max_length=64)
+    repo: str = Field(index=True, max_length=256)  # owner/name
+    number: int
+    verdict: str = Field(max_length=32)  # approve | request_changes | comment
+    body: str = Field(default="", sa_column=Column(Text))
+    # [{"path": ..., "line": ..., "body": ...}]: read only together with their review.
+    comments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    author: str = Field(default="", max_length=128)
+    head_sha: str = Field(default="", max_length=64)
+    created_at: datetime = _timestamp()
+
+
 class Resource(SQLModel, table=True):
     """A handle Zavhoz gave out; `value` is never a raw secret (secrets are `secret://` refs)."""
 

@@ -17,6 +17,7 @@ from activities.brainstorm import BrainstormActivities
 from activities.context import ActivityContext
 from activities.developer import DeveloperActivities
 from activities.devops import DevOpsActivities
+from activities.forge_sync import ForgeSyncActivities
 from activities.heartbeat import HeartbeatInterceptor
 from activities.humans import HumanActivities
 from activities.progress import ProgressActivities
@@ -42,12 +43,13 @@ from core.settings import LLMSettings, Settings
 from db.engine import SessionFactory
 from workflows import policies
 from workflows.developer import DeveloperWorkflow
+from workflows.github_sync import GithubSyncWorkflow
 from workflows.project import ProjectWorkflow
 from workflows.rollback import RollbackWorkflow
 
 log = structlog.get_logger()
 
-WORKFLOWS = [ProjectWorkflow, DeveloperWorkflow, RollbackWorkflow]
+WORKFLOWS = [ProjectWorkflow, DeveloperWorkflow, RollbackWorkflow, GithubSyncWorkflow]
 
 
 def build_chat_model(settings: LLMSettings) -> ChatModel:
@@ -61,6 +63,7 @@ def build_activities(
     settings: Settings,
     sessions: SessionFactory,
     secrets: SecretStore,
+    client: Client,
     notifier: Notifier | None = None,
 ) -> list[Callable[..., Any]]:
     ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets)
@@ -116,6 +119,8 @@ def build_activities(
         devops.main_head,
         devops.deploy_release,
         devops.rollback_release,
+        # Signals project workflows, hence the client.
+        ForgeSyncActivities(ctx, forge, client).reconcile,
     ]
 
 
@@ -135,7 +140,7 @@ def build_worker(
         task_queue=settings.temporal.task_queue,
         identity=worker_identity(os.getpid()),
         workflows=WORKFLOWS,
-        activities=build_activities(settings, sessions, secrets, notifier),
+        activities=build_activities(settings, sessions, secrets, client, notifier),
         max_concurrent_activities=8,
         **heartbeat_options(
             RetryReporter(ActivityContext(settings=settings, sessions=sessions, secrets=secrets)),

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.zavhoz import ZavhozActivities
     from core import search_attributes as sa
     from core.contracts import (
+        PULL_REQUEST_CHANGED,
         QA,
         Allocation,
         BrainstormInput,
@@ -48,12 +49,13 @@ with workflow.unsafe.imports_passed_through():
         ProjectInput,
         ProjectRef,
         ProjectState,
+        PullRequestChange,
         PullRequestRef,
         ReviewResult,
         TaskState,
     )
     from core.vocabulary import REVIEW_LOOP, FinalStatus, InboxChangeKind, StageName, TaskStatus
-    from workflows import policies
+    from workflows import outside_changes, policies
     from workflows.activity_calls import run_activity
     from workflows.desk import HumanDesk
     from workflows.developer import DeveloperWorkflow
@@ -63,6 +65,8 @@ NOTIFY_OWNER_PATCH = "notify-owner"
 DEVELOPERS_SETTLE_PATCH = "developers-settle-before-failing"
 SECRET_DIFF_SCAN_PATCH = "secret-diff-scan"
 ZAVHOZ_SECRETS_PATCH = "zavhoz-secrets"
+# Merges and closes done by people on the forge (github_sync's signal) settle tasks.
+OUTSIDE_CHANGES_PATCH = "pull-request-changed-outside"
 
 
 Arg = TypeVar("Arg")
@@ -113,6 +117,11 @@ class ProjectWorkflow:
             self._desk.reject_queued(reply, problem)
         else:
             self._desk.apply(reply)
+
+    @workflow.signal(name=PULL_REQUEST_CHANGED)
+    def pull_request_changed(self, change: PullRequestChange) -> None:
+        """github_sync saw a person merge or close one of our pull requests on the forge."""
+        outside_changes.record(self._state, change)
 
     # ---- the pipeline --------------------------------------------------------------------
 
@@ -254,6 +263,8 @@ class ProjectWorkflow:
 
         async def one(task: TaskState) -> None:
             async with slots:
+                if self._outside_changes_applied() and task.status == "merged":
+                    return  # merged by a person while it waited for a developer
                 task.status = "developing"
                 task.rounds += 1
                 result: DeveloperResult = await workflow.execute_child_workflow(
@@ -285,9 +296,12 @@ class ProjectWorkflow:
         return f"{len(todo)} pull requests opened (round {self._state.review_round})"
 
     async def _review(self, tasks: list[TaskState]) -> str:
-        merged = 0
+        merged = outside = 0
         # Sequential on purpose: each merge moves main, the next review sees it.
         for task in tasks:
+            if self._settled_outside(task):
+                outside += 1
+                continue
             pr = PullRequestRef(
                 project_id=self._input.project_id,
                 tenant_id=self._input.tenant_id,
@@ -296,6 +310,9 @@ class ProjectWorkflow:
                 pr_number=task.pr_number or 0,
             )
             review = await self._activity(ReviewerActivities.review_pull_request, pr)
+            if self._settled_outside(task):  # while the reviewer read it
+                outside += 1
+                continue
             if review.leaks and workflow.patched(SECRET_DIFF_SCAN_PATCH):
                 await self._secret_in_pull_request(task, review)
                 continue
@@ -309,13 +326,29 @@ class ProjectWorkflow:
                 )
                 approved = decision.choice == "approve"
                 comments = decision.answer or "merge of a breaking change was not approved"
+                if self._settled_outside(task):  # while the gate waited for a person
+                    outside += 1
+                    continue
             if approved:
                 await self._activity(ReviewerActivities.merge_pull_request, pr, policies.FORGE)
                 task.status, task.feedback = "merged", ""
                 merged += 1
             else:
                 task.status, task.feedback = "changes_requested", comments
-        return f"{merged} of {len(tasks)} merged (round {self._state.review_round})"
+        by_people = f", {outside} merged or closed by people" if outside else ""
+        return f"{merged} of {len(tasks)} merged{by_people} (round {self._state.review_round})"
+
+    def _settled_outside(self, task: TaskState) -> bool:
+        """True when a person merged or closed the task's pull request on the forge while it
+        waited for review: the reviewer leaves the task as the change put it."""
+        return self._outside_changes_applied() and task.status != "in_review"
+
+    def _outside_changes_applied(self) -> bool:
+        # Histories without the signal never reach patched(): they replay as they ran.
+        if not self._state.pr_changes or not workflow.patched(OUTSIDE_CHANGES_PATCH):
+            return False
+        outside_changes.apply_all(self._state)
+        return True
 
     async def _secret_in_pull_request(self, task: TaskState, review: ReviewResult) -> None:
         """Never merged, and a person decides: a developer told only "remove it" could
