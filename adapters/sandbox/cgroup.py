@@ -23,6 +23,12 @@ log = structlog.get_logger(__name__)
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 NAME_PREFIX = "orchestrator-sandbox-"
+
+
+def own_prefix(pid: int | None = None) -> str:
+    """The names of the cgroups one process makes carry its pid: what is whose stays
+    answerable (a worker's own leftovers; several workers or test runs on one machine)."""
+    return f"{NAME_PREFIX}{pid or os.getpid()}-"
 _CONTROLLERS: tuple[LimitName, ...] = ("pids", "memory")
 # Processes killed a moment ago leave their cgroup only once the kernel has finished them.
 _REMOVE_PATIENCE_S = 2.0
@@ -88,7 +94,7 @@ class CommandCgroup:
 
 def create_cgroup(limits: Limits) -> CommandCgroup | None:
     """A fresh cgroup capped at `limits`, or None where this process may not make one."""
-    name = f"{NAME_PREFIX}{uuid.uuid4().hex}"
+    name = f"{own_prefix()}{uuid.uuid4().hex[:16]}"
     own = _own_cgroups()
     unified = _unified_mount()
     if unified is not None and "" in own:

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.sandbox.cgroup import CGROUP_ROOT, NAME_PREFIX
+from adapters.sandbox.cgroup import CGROUP_ROOT, own_prefix
 
 
 def sandbox_cgroups() -> list[Path]:
-    return sorted(CGROUP_ROOT.glob(f"**/{NAME_PREFIX}*"))
+    # This test process's only: other runs on the same machine make their own meanwhile.
+    return sorted(CGROUP_ROOT.glob(f"**/{own_prefix()}*"))
 
 
 @pytest.fixture(autouse=True)
