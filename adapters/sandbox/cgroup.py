@@ -29,6 +29,8 @@ def own_prefix(pid: int | None = None) -> str:
     """The names of the cgroups one process makes carry its pid: what is whose stays
     answerable (a worker's own leftovers; several workers or test runs on one machine)."""
     return f"{NAME_PREFIX}{pid or os.getpid()}-"
+
+
 _CONTROLLERS: tuple[LimitName, ...] = ("pids", "memory")
 # Processes killed a moment ago leave their cgroup only once the kernel has finished them.
 _REMOVE_PATIENCE_S = 2.0
