@@ -7,6 +7,7 @@ import asyncio
 from temporalio import activity
 
 from activities.context import ActivityContext
+from activities.sandbox_owner import sandbox_owner
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge
@@ -55,7 +56,12 @@ class ReviewerActivities:
         ) as ws:
             # Read before the sandbox runs; host git runs nothing here afterwards, it is deleted.
             leaks = await self._scan_for_secrets(ref, ws.repo, f"origin/{repo.default_branch}")
-            tests = await self._sandbox.run(ws.tree, TEST_COMMAND, timeout_s=300)
+            tests = await self._sandbox.run(
+                ws.tree,
+                TEST_COMMAND,
+                timeout_s=self._ctx.settings.sandbox.command_timeout_s,
+                owner=sandbox_owner(ref.tenant_id, ref.project_id, f"review-{ref.task_key}"),
+            )
         diff = await self._forge.get_diff(repo=repo, number=ref.pr_number)
         # Masked: the sandbox's output is the model's code talking, and it may print a value.
         report = KNOWN_SECRETS.replace(test_report(tests))

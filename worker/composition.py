@@ -67,7 +67,7 @@ def build_activities(
     forge = build_forge(
         settings.forge, root=settings.forge_dir, sessions=sessions, tenant_id=settings.tenant
     )
-    sandbox = build_sandbox(settings.sandbox)
+    sandbox = build_sandbox(settings.sandbox, slots_dir=settings.data_dir / "sandbox-slots")
     deployer = AnsibleDeployer(
         releases_dir=settings.releases_dir,
         playbooks_dir=find_playbooks_dir(),
