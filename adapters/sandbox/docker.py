@@ -91,6 +91,13 @@ class DockerSandbox:
                 "`orchestrator image build` (or worker_image/build.sh)"
             ) from None
         self.user = _unprivileged_user(image, self._spec.image)
+        runtimes = self._client.info().get("Runtimes", {})
+        if self._spec.runtime not in runtimes:
+            raise ServiceUnavailable(
+                f"the Docker engine has no runtime {self._spec.runtime!r} (it has: "
+                f"{', '.join(sorted(runtimes))}); install it (Sysbox: see the README) or set "
+                "SANDBOX_DOCKER_RUNTIME"
+            )
         sweep(self._client, slots_root=self._slots_dir)
         threading.Thread(target=self._sweep_forever, name="sandbox-sweeper", daemon=True).start()
         if self._pool_size and os.geteuid() == 0 and self._slots_dir is not None:
