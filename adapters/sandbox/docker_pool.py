@@ -45,16 +45,38 @@ def _mount(*args: str) -> None:
     subprocess.run(["mount", *args], check=True, capture_output=True)
 
 
+def mounted(path: Path) -> bool:
+    """Whether something is mounted at `path` (os.path.ismount misses a bind mount from the
+    same filesystem, which is what a slot holds)."""
+    target = str(path.absolute())
+    with open("/proc/self/mountinfo") as mounts:
+        for line in mounts:
+            point = line.split()[4]
+            if _unescape(point) == target:
+                return True
+    return False
+
+
+def _unescape(field: str) -> str:
+    # mountinfo writes space, tab, newline and backslash as octal escapes.
+    for code in ("\\040", "\\011", "\\012", "\\134"):
+        field = field.replace(code, chr(int(code[1:], 8)))
+    return field
+
+
 def _unmount(path: Path) -> None:
     # Lazy: a process that has not quite died yet must not keep the slot mounted forever.
-    if os.path.ismount(path):
-        subprocess.run(["umount", "-l", str(path)], check=False, capture_output=True)
+    while mounted(path):
+        done = subprocess.run(["umount", "-l", str(path)], check=False, capture_output=True)
+        if done.returncode != 0:
+            log.warning("sandbox_unmount_failed", path=str(path), error=done.stderr.decode())
+            return
 
 
 def share_root(root: Path) -> None:
     """Make `root` a shared mount, so mounts made under it propagate into the containers."""
     root.mkdir(parents=True, exist_ok=True)
-    if not os.path.ismount(root):
+    if not mounted(root):
         _mount("--bind", str(root), str(root))
     _mount("--make-rshared", str(root))
 

@@ -66,6 +66,8 @@ def sweep(
             log.warning("sandbox_sweep_failed", container=container.name, error=str(exc))
             continue
         removed.append(container.name)
+        if slots_root is not None and (slot := container.labels.get(SLOT_LABEL)):
+            release_slot(slots_root / slot)
     if slots_root is not None and slots_root.is_dir():
         for slot in slots_root.iterdir():
             if slot.name not in kept_slots and now - slot.stat().st_mtime > _SLOT_GRACE_S:
