@@ -7,6 +7,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.context import ActivityContext
 from activities.review_comments import feedback_from
+from activities.sandbox_owner import sandbox_owner
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
@@ -54,6 +55,8 @@ class DeveloperActivities:
                 workspace=ws.tree,
                 messages=developer_messages(spec, task_spec, feedback),
                 on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
+                command_timeout_s=self._ctx.settings.sandbox.command_timeout_s,
+                owner=sandbox_owner(input.tenant_id, input.project_id, input.task_key),
             )
             await self._ctx.record_usage(
                 input.tenant_id, input.project_id, f"developer:{input.task_key}", result.replies

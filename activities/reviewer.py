@@ -9,6 +9,7 @@ from temporalio import activity
 
 from activities.context import ActivityContext
 from activities.review_comments import review_to_post
+from activities.sandbox_owner import sandbox_owner
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge
@@ -62,7 +63,12 @@ class ReviewerActivities:
             # Read before the sandbox runs; host git runs nothing here afterwards, it is deleted.
             leaks = await self._scan_for_secrets(ref, ws.repo, f"origin/{repo.default_branch}")
             head = await git.rev_parse(ws.repo, "HEAD")  # what the verdict is about
-            tests = await self._sandbox.run(ws.tree, TEST_COMMAND, timeout_s=300)
+            tests = await self._sandbox.run(
+                ws.tree,
+                TEST_COMMAND,
+                timeout_s=self._ctx.settings.sandbox.command_timeout_s,
+                owner=sandbox_owner(ref.tenant_id, ref.project_id, f"review-{ref.task_key}"),
+            )
         diff = await self._forge.get_diff(repo=repo, number=ref.pr_number)
         # Masked: the sandbox's output is the model's code talking, and it may print a value.
         report = KNOWN_SECRETS.replace(test_report(tests))

@@ -100,6 +100,13 @@ class SandboxSettings(BaseSettings):
     memory_mb: int = Field(default=2048, ge=64)
     cpu_seconds: int = Field(default=600, ge=1)
     cpus: float = Field(default=1.0, gt=0.0)  # Docker only: a share of the host's cores
+    # Docker only: started idle containers kept ready, so a first command skips the start
+    # (0: every command starts its own). Needs a root worker on the engine's host.
+    docker_pool_size: int = Field(default=2, ge=0, le=64)
+    # Docker only: how often the sweeper removes containers no live worker owns.
+    docker_sweep_every_s: float = Field(default=30.0, gt=0.0)
+    # Docker only: where `orchestrator image build` bootstraps the base root filesystem.
+    docker_build_dir: Path = Path("/var/tmp")
 
 
 class DeploySettings(BaseSettings):

@@ -79,7 +79,7 @@ def build_activities(
         tenant_id=settings.tenant,
         secrets=secrets,
     )
-    sandbox = build_sandbox(settings.sandbox)
+    sandbox = build_sandbox(settings.sandbox, slots_dir=settings.data_dir / "sandbox-slots")
     deployer = AnsibleDeployer(
         releases_dir=settings.releases_dir,
         playbooks_dir=find_playbooks_dir(),

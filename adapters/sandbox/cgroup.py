@@ -197,3 +197,28 @@ def _rmdir_patiently(directory: Path) -> None:
                 log.warning("sandbox_cgroup_left_behind", cgroup=str(directory), error=str(exc))
                 return
             time.sleep(0.02)
+
+
+def process_breach(pid: int) -> LimitName | None:
+    """The cap the cgroups of `pid` (a container's first process) record as hit, if any.
+
+    Read from the host's cgroup tree, so only for an engine on this host; elsewhere None.
+    """
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        names = controllers.split(",") if controllers else [""]
+        if "pids" in names or "" in names:
+            base = CGROUP_ROOT / ("pids" if "pids" in names else "") / path.lstrip("/")
+            if _counter(base / "pids.events", "max") > 0:
+                return "pids"
+        if "memory" in names or "" in names:
+            base = CGROUP_ROOT / ("memory" if "memory" in names else "") / path.lstrip("/")
+            if _counter(base / "memory.oom_control", "oom_kill") > 0:
+                return "memory"
+            if _counter(base / "memory.events", "oom_kill") > 0:
+                return "memory"
+    return None
