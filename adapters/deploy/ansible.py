@@ -302,7 +302,7 @@ class AnsibleDeployer:
         return self._host if target is None else target.host
 
     def _remote_paths(self) -> dict[str, str]:
-        """Where a server keeps releases and the service script (infra/ansible/tasks/remote_root.yml)."""
+        """Where a server keeps releases and the service script (tasks/remote_root.yml)."""
         return {
             "remote_root": self._remote_root,
             "releases_root": f"{self._remote_root}/releases",

@@ -52,7 +52,9 @@ class CloudflareDns:
             )
             return DnsChange(name, wanted, content, "updated")
         except cloudflare.APIError as err:
-            raise DnsError(f"Cloudflare could not point {name} at {content}: {_reason(err)}") from None
+            raise DnsError(
+                f"Cloudflare could not point {name} at {content}: {_reason(err)}"
+            ) from None
 
     async def close(self) -> None:
         await self._client.close()

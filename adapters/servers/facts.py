@@ -1,4 +1,4 @@
-"""Ask a server over SSH for its free memory and disk: one short Ansible run (infra/ansible/facts.yml)."""
+"""Ask a server for its free memory and disk: one short Ansible run (infra/ansible/facts.yml)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,9 @@ def _custom_stats(events: list[dict[str, Any]]) -> dict[str, Any]:
 def _free_disk_mb(mounts: list[dict[str, Any]], path: str) -> int | None:
     """Of the mount holding `path` (the longest mount point it lies under)."""
     holding = [
-        m for m in mounts if path == m.get("mount") or path.startswith(str(m.get("mount")).rstrip("/") + "/")
+        m
+        for m in mounts
+        if path == m.get("mount") or path.startswith(str(m.get("mount")).rstrip("/") + "/")
     ]
     if not holding:
         return None

@@ -116,9 +116,7 @@ def _route(
     if method == "GET" and not record_id:
         params = dict(parse_qsl(query))
         name = (params.get("name.exact") or params.get("name") or "").lower()
-        found = [
-            r for r in state.records.values() if not name or r["name"].lower() == name
-        ]
+        found = [r for r in state.records.values() if not name or r["name"].lower() == name]
         # The SDK asks for page after page until one comes back empty, as Cloudflare's does.
         page, per_page = int(params.get("page", 1)), int(params.get("per_page", 100))
         shown = found[(page - 1) * per_page : page * per_page]
