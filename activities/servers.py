@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from temporalio import activity
 
 from activities.context import ActivityContext
+from adapters.deploy.ansible import find_playbooks_dir
 from adapters.deploy.target import SshTarget
 from adapters.secrets.base import SecretStore
 from adapters.servers.facts import FactsProbe
 from core.handles import Handle
+from core.settings import Settings
 from db.engine import SessionFactory, transaction
 from db.models import Server, utcnow
 from db.repositories import resources, servers
@@ -104,10 +106,7 @@ class ServerActivities:
         )
 
 
-def facts_probe(ctx: ActivityContext) -> FactsProbe:
-    from adapters.deploy.ansible import find_playbooks_dir
-
-    settings = ctx.settings
+def facts_probe(settings: Settings) -> FactsProbe:
     return FactsProbe(
         playbooks_dir=find_playbooks_dir(),
         runtime_dir=settings.deploy.runtime_dir,

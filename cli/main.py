@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli import humans, resources, secrets
+from cli import humans, resources, secrets, servers
 from cli.context import project_services
 from cli.render import project_view, projects_table
 from cli.runner import GateOption, console, parse_gates, run_command
@@ -22,6 +22,7 @@ app = typer.Typer(no_args_is_help=True, help="Orchestrator: from an idea to a li
 humans.register(app)
 secrets.register(app)
 resources.register(app)
+servers.register(app)
 
 
 @app.command()

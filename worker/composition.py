@@ -120,7 +120,7 @@ def build_activities(
         devops.main_head,
         devops.deploy_release,
         devops.rollback_release,
-        ServerActivities(ctx, facts_probe(ctx)).sync,
+        ServerActivities(ctx, facts_probe(settings)).sync,
     ]
 
 

@@ -14,7 +14,7 @@ from db.models import Resource, Server
 
 async def list_all(*, session: AsyncSession, tenant_id: str) -> list[Server]:
     result = await session.exec(
-        select(Server).where(Server.tenant_id == tenant_id).order_by(Server.name)  # type: ignore[arg-type]
+        select(Server).where(Server.tenant_id == tenant_id).order_by(Server.name)
     )
     return list(result.all())
 
