@@ -463,6 +463,9 @@ def failure_message(events: list[dict[str, Any]], log_path: Path, rc: int) -> st
         if data.get("ignore_errors"):
             continue
         res = data.get("res", {})
+        # A loop's own message is "All items completed": the failing item's says why.
+        items = [r for r in res.get("results") or [] if r.get("failed") or r.get("unreachable")]
+        res = items[0] if items else res
         # Folded YAML and multi-line stderr read better as one line in a chat message.
         msg = " ".join(str(res.get("msg") or res.get("stderr") or "no message").split())
         if str(data.get("task_action", "")).endswith("fail"):
