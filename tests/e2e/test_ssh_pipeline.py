@@ -34,9 +34,9 @@ def cloudflare() -> Iterator[FakeCloudflare]:
 
 async def test_an_idea_goes_live_on_a_server_under_its_dns_name(
     stack: Stack,
-    sshd: Sshd,
+    sshd: Sshd,  # noqa: F811
     cloudflare: FakeCloudflare,
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     remote_root = tmp_path / "srv"
     settings = stack.settings.model_copy(
