@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import dns
 from activities.context import ActivityContext
 from activities.secret_env import resolve_secret_env
+from activities.servers import project_server, ssh_target
 from adapters.deploy.base import Deployer, ReleaseOutcome, ReleaseRequest
+from adapters.deploy.target import SshTarget
+from adapters.dns.base import DnsError
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
 from core.contracts import DeployInput, DeployResult, ProjectRef
@@ -33,6 +39,23 @@ class DevOpsActivities:
     @activity.defn(name="devops.deploy_release")
     async def deploy_release(self, input: DeployInput) -> DeployResult:
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
+        target = await self._target(input.tenant_id, input.project_id)
+        # DNS before the release: when Cloudflare fails, nothing has changed anywhere yet.
+        published = dns.plan(self._ctx.settings.dns, repo.name)
+        note = published.note
+        if published.hostname:
+            address = target.host if target else self._ctx.settings.deploy.host
+            try:
+                change = await dns.point(
+                    self._ctx.settings.dns,
+                    self._ctx.secrets,
+                    input.tenant_id,
+                    published.hostname,
+                    address,
+                )
+            except DnsError as err:
+                return await self._dns_refused(input, str(err))
+            note = f"DNS: {change.name} {change.type} {change.content} ({change.action})"
         # Last of all before the deployer: the values live in this attempt's memory only.
         secret_env = await resolve_secret_env(self._ctx, input.tenant_id, input.project_id)
         outcome = await self._deployer.deploy(
@@ -44,15 +67,40 @@ class DevOpsActivities:
                 port=input.port,
                 health_path=self._ctx.settings.deploy.health_path,
                 secret_env=secret_env,
+                target=target,
             )
         )
+        if published.hostname and outcome.status == "healthy":
+            outcome = replace(outcome, url=f"http://{published.hostname}:{input.port}")
         await self._record(input.tenant_id, input.project_id, outcome, input.commit, "deploy")
         return DeployResult(
             status=outcome.status,
             release_id=outcome.release_id,
             url=outcome.url,
             message=outcome.message,
+            note=note,
         )
+
+    async def _target(self, tenant_id: str, project_id: str) -> SshTarget | None:
+        """The assigned server with its key (resolved here, at the last moment), or None."""
+        server = await project_server(self._ctx.sessions, tenant_id, project_id)
+        return None if server is None else await ssh_target(server, self._ctx.secrets)
+
+    async def _dns_refused(self, input: DeployInput, why: str) -> DeployResult:
+        message = (
+            f"{why}. Release {input.release_id} was not deployed: the DNS record and the "
+            "release serving now stay as they were."
+        )
+        outcome = ReleaseOutcome(
+            status="failed",
+            release_id=input.release_id,
+            url="",
+            release_dir="",
+            previous_release_id=None,
+            message=message,
+        )
+        await self._record(input.tenant_id, input.project_id, outcome, input.commit, "deploy")
+        return DeployResult(status="failed", release_id=input.release_id, url="", message=message)
 
     async def _deploy_source(self, repo: RepoInfo) -> str:
         """Where Ansible clones the release from: the forge itself when it needs no
@@ -74,7 +122,10 @@ class DevOpsActivities:
         # The release goes back, the secrets do not: the earlier release gets today's values.
         secret_env = await resolve_secret_env(self._ctx, ref.tenant_id, ref.project_id)
         outcome = await self._deployer.rollback(
-            project_slug=repo.name, port=port, secret_env=secret_env
+            project_slug=repo.name,
+            port=port,
+            secret_env=secret_env,
+            target=await self._target(ref.tenant_id, ref.project_id),
         )
         await self._record(ref.tenant_id, ref.project_id, outcome, "", "rollback")
         return DeployResult(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli import humans, image, product_owner, resources, secrets
+from cli import humans, image, product_owner, resources, secrets, servers
 from cli.context import project_services
 from cli.render import project_view, projects_table
 from cli.runner import GateOption, console, parse_gates, run_command
@@ -24,6 +24,7 @@ secrets.register(app)
 resources.register(app)
 product_owner.register(app)
 image.register(app)
+servers.register(app)
 
 
 @app.command()

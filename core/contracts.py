@@ -369,3 +369,4 @@ class DeployResult:
     release_id: str
     url: str
     message: str
+    note: str = ""  # what the stage did about DNS (or why nothing), for its detail

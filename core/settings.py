@@ -125,6 +125,30 @@ class DeploySettings(BaseSettings):
     # Run as the service's uid, so it must be reachable by it: the worker's own interpreter
     # may live under /root (0700). The service template needs only the standard library.
     service_python: str = "/usr/bin/python3"
+    # On SSH servers: where releases and the service script live (the data dir stays here).
+    remote_root: str = "/srv/orchestrator"
+    # Root-only and outside the data dir: an SSH key (and a remote env file) exists here only
+    # for the length of one Ansible run, in a 0600 file.
+    runtime_dir: Path = Path("/run/orchestrator")
+
+
+class DnsSettings(BaseSettings):
+    model_config = _config("DNS_")
+
+    # Cloudflare is configured when the token handle, the zone and the domain are all set;
+    # then each project is published as <project>.<domain>.
+    cloudflare_token_handle: str = ""  # e.g. secret://_/CLOUDFLARE_TOKEN
+    cloudflare_zone_id: str = ""
+    domain: str = ""
+    cloudflare_base_url: str = ""  # empty: api.cloudflare.com; a local fake in tests
+    ttl: int = Field(default=300, ge=1)  # 1 is Cloudflare's "automatic"
+    proxied: bool = False
+    # Deploys refuse to start without DNS (readiness) when this is set.
+    required: bool = False
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.cloudflare_token_handle and self.cloudflare_zone_id and self.domain)
 
 
 class SecretsSettings(BaseSettings):
@@ -224,11 +248,13 @@ class Settings(BaseSettings):
     forge: ForgeSettings = Field(default_factory=ForgeSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     deploy: DeploySettings = Field(default_factory=DeploySettings)
+    dns: DnsSettings = Field(default_factory=DnsSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     zavhoz: ZavhozSettings = Field(default_factory=ZavhozSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    server_sync_every_s: int = Field(default=600, ge=10)
 
     @cached_property
     def data_dir(self) -> Path:

@@ -55,3 +55,6 @@ ReplyChoice = Literal["", ApprovalChoice, EscalationChoice]
 TimeoutPolicy = Literal["abort", "skip", "retry"]
 
 ReleaseStatus = Literal["healthy", "rolled_back", "failed"]
+
+# What the last check of a server saw (`servers add`, `server_sync`); `unknown`: never checked.
+ServerStatus = Literal["unknown", "reachable", "unreachable"]

@@ -276,3 +276,27 @@ class TelegramPrompt(SQLModel, table=True):
     item_id: str = Field(max_length=64)
     choice: str = Field(default="", max_length=32)  # reject / instruct wait for their text
     created_at: datetime = _timestamp()
+
+
+class Server(SQLModel, table=True):
+    """A host deploys go to over SSH; its key is a secret handle, never a value.
+
+    The status columns are what the last check (`server_sync` or `servers add`) saw.
+    """
+
+    __tablename__ = "servers"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    name: str = Field(max_length=64)
+    host: str = Field(max_length=255)
+    port: int = 22
+    user: str = Field(default="root", max_length=64)
+    key_handle: str = Field(max_length=200)  # secret://_/SSH_KEY_<NAME>
+    status: str = Field(default="unknown", max_length=16)  # ServerStatus
+    free_disk_mb: int | None = None
+    free_memory_mb: int | None = None
+    message: str = Field(default="", sa_column=Column(Text))
+    checked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = _timestamp()

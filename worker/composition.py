@@ -24,6 +24,7 @@ from activities.progress import ProgressActivities
 from activities.rate_limits import RateLimitInterceptor
 from activities.retries import RetryReporter
 from activities.reviewer import ReviewerActivities
+from activities.servers import ServerActivities, facts_probe
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.deploy.confinement import ServiceLimits
@@ -46,10 +47,17 @@ from workflows.developer import DeveloperWorkflow
 from workflows.github_sync import GithubSyncWorkflow
 from workflows.project import ProjectWorkflow
 from workflows.rollback import RollbackWorkflow
+from workflows.server_sync import ServerSyncWorkflow
 
 log = structlog.get_logger()
 
-WORKFLOWS = [ProjectWorkflow, DeveloperWorkflow, RollbackWorkflow, GithubSyncWorkflow]
+WORKFLOWS = [
+    ProjectWorkflow,
+    DeveloperWorkflow,
+    RollbackWorkflow,
+    GithubSyncWorkflow,
+    ServerSyncWorkflow,
+]
 
 
 def build_chat_model(settings: LLMSettings) -> ChatModel:
@@ -87,6 +95,8 @@ def build_activities(
         health_timeout_s=settings.deploy.health_timeout_s,
         python=settings.deploy.service_python,
         data_dir=settings.data_dir,
+        remote_root=settings.deploy.remote_root,
+        runtime_dir=settings.deploy.runtime_dir,
         limits=ServiceLimits(
             uid_base=settings.deploy.service_uid_base,
             memory_mb=settings.deploy.service_memory_mb,
@@ -121,6 +131,7 @@ def build_activities(
         devops.rollback_release,
         # Signals project workflows, hence the client.
         ForgeSyncActivities(ctx, forge, client).reconcile,
+        ServerActivities(ctx, facts_probe(settings)).sync,
     ]
 
 

@@ -392,7 +392,8 @@ class ProjectWorkflow:
         if result.status != "healthy":
             raise StageFailed(f"deploy {result.status}: {result.message}")
         self._state.live_url = result.url
-        return f"release {result.release_id} healthy at {result.url}"
+        detail = f"release {result.release_id} healthy at {result.url}"
+        return f"{detail}; {result.note}" if result.note else detail
 
     # ---- people ---------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from adapters.deploy.target import SshTarget
 from core.vocabulary import ReleaseStatus as ReleaseStatus
 
 
@@ -20,6 +21,8 @@ class ReleaseRequest:
     # NAME -> clear-text value, resolved from handles inside the deploy activity. It never
     # leaves that activity's process: kept out of repr so no log line can print it.
     secret_env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # None: this host over a local connection; else a server over SSH, its key resolved too.
+    target: SshTarget | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,12 @@ class Deployer(Protocol):
         ...
 
     async def rollback(
-        self, *, project_slug: str, port: int, secret_env: Mapping[str, str] | None = None
+        self,
+        *,
+        project_slug: str,
+        port: int,
+        secret_env: Mapping[str, str] | None = None,
+        target: SshTarget | None = None,
     ) -> ReleaseOutcome:
         """Switch back to the release before the current one and start it.
 
@@ -50,6 +58,6 @@ class Deployer(Protocol):
         """
         ...
 
-    async def stop(self, *, project_slug: str) -> None:
+    async def stop(self, *, project_slug: str, target: SshTarget | None = None) -> None:
         """Stop the project's running service (used by cancel and by tests)."""
         ...
