@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.changes import change_brief
 from activities.context import ActivityContext
 from activities.workspace import checkout
 from adapters.forge import git
@@ -34,6 +35,7 @@ class DeveloperActivities:
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
         task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)
+        change = await change_brief(self._ctx, input.tenant_id, input.project_id, input.task_key)
         branch = branch_for(input.task_key)
         # Rework continues the pushed branch; a first round (or a retry of it) starts from main.
         start = branch if input.round > 1 and await self._pushed(repo, branch) else None
@@ -50,7 +52,7 @@ class DeveloperActivities:
                 model=self._model,
                 sandbox=self._sandbox,
                 workspace=ws.tree,
-                messages=developer_messages(spec, task_spec, input.feedback),
+                messages=developer_messages(spec, task_spec, input.feedback, change),
                 on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
             )
             await self._ctx.record_usage(

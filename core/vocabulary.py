@@ -52,3 +52,9 @@ ReplyChoice = Literal["", ApprovalChoice, EscalationChoice]
 TimeoutPolicy = Literal["abort", "skip", "retry"]
 
 ReleaseStatus = Literal["healthy", "rolled_back", "failed"]
+
+# Where a change request to a live project is: waiting its turn, being built, or how it ended
+# (`live`: its release serves; `rolled_back`: its release failed health and the one before
+# serves again).
+ChangeStatus = Literal["queued", "running", "live", "rolled_back", "failed", "cancelled"]
+CHANGE_FINAL_STATUSES: tuple[ChangeStatus, ...] = ("live", "rolled_back", "failed", "cancelled")

@@ -14,6 +14,7 @@ from temporalio.worker import Interceptor, Worker
 
 from activities.architect import ArchitectActivities
 from activities.brainstorm import BrainstormActivities
+from activities.changes import ChangeActivities
 from activities.context import ActivityContext
 from activities.developer import DeveloperActivities
 from activities.devops import DevOpsActivities
@@ -41,13 +42,21 @@ from core.pid_files import worker_identity
 from core.settings import LLMSettings, Settings
 from db.engine import SessionFactory
 from workflows import policies
+from workflows.change import ChangeWorkflow
+from workflows.change_queue import ChangeQueueWorkflow
 from workflows.developer import DeveloperWorkflow
 from workflows.project import ProjectWorkflow
 from workflows.rollback import RollbackWorkflow
 
 log = structlog.get_logger()
 
-WORKFLOWS = [ProjectWorkflow, DeveloperWorkflow, RollbackWorkflow]
+WORKFLOWS = [
+    ProjectWorkflow,
+    DeveloperWorkflow,
+    RollbackWorkflow,
+    ChangeQueueWorkflow,
+    ChangeWorkflow,
+]
 
 
 def build_chat_model(settings: LLMSettings) -> ChatModel:
@@ -101,6 +110,7 @@ def build_activities(
     devops = DevOpsActivities(ctx, forge, deployer)
     notifier = notifier or LogNotifier()
     humans = HumanActivities(ctx, notifier)
+    changes = ChangeActivities(ctx, model, forge)
     return [
         ProgressActivities(ctx, notifier).record_progress,
         humans.record_inbox,
@@ -116,6 +126,10 @@ def build_activities(
         devops.main_head,
         devops.deploy_release,
         devops.rollback_release,
+        changes.begin,
+        changes.write_spec,
+        changes.plan_tasks,
+        changes.record_progress,
     ]
 
 
