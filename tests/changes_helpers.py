@@ -12,7 +12,9 @@ from services.changes import ChangeServices
 from tests.stack import Stack
 
 
-async def change_ended(stack: Stack, project_id: str, number: int, timeout_s: float = 240) -> Change:
+async def change_ended(
+    stack: Stack, project_id: str, number: int, timeout_s: float = 240
+) -> Change:
     changes = ChangeServices(stack.services)
     async with asyncio.timeout(timeout_s):
         while True:

@@ -8,6 +8,7 @@ when nothing waits (a later change starts a new run) and continues-as-new after 
 from __future__ import annotations
 
 from temporalio import workflow
+from temporalio.common import TypedSearchAttributes
 from temporalio.exceptions import ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
@@ -66,7 +67,7 @@ class ChangeQueueWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._taken
 
-    def _search_attributes(self) -> sa.TypedSearchAttributes | None:
+    def _search_attributes(self) -> TypedSearchAttributes | None:
         if workflow.info().typed_search_attributes.get(sa.PROJECT_ID) is None:
             return None
         project = self._input.project

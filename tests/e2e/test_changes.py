@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from services.changes import ChangeServices
 from tests.changes_helpers import change_ended, event_kinds, releases_of
@@ -10,6 +11,7 @@ from tests.stack import Stack
 from worker.composition import build_worker
 
 
+@pytest.mark.timeout(600)
 async def test_queued_changes_run_in_order_and_a_failing_release_rolls_back(stack: Stack):
     changes = ChangeServices(stack.services)
     async with build_worker(stack.client, stack.settings, stack.sessions):
