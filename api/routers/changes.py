@@ -49,7 +49,7 @@ class ChangePublic(BaseModel):
         return cls.model_validate(change, from_attributes=True)
 
 
-@router.post("", status_code=202, responses=responses(404, 409, 422, 503))
+@router.post("", status_code=202, responses=responses(400, 404, 409, 422, 503))
 async def submit_change(
     project_id: ProjectIdPath, body: ChangeCreate, services: ServicesDep
 ) -> ChangePublic:
