@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.changes import change_brief
 from activities.context import ActivityContext
 from activities.review_comments import feedback_from
 from activities.sandbox_owner import sandbox_owner
@@ -36,6 +37,7 @@ class DeveloperActivities:
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
         task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)
+        change = await change_brief(self._ctx, input.tenant_id, input.project_id, input.task_key)
         branch = branch_for(input.task_key)
         feedback = await self._review_feedback(input, repo) if input.round > 1 else input.feedback
         # Rework continues the pushed branch; a first round (or a retry of it) starts from main.
@@ -53,7 +55,7 @@ class DeveloperActivities:
                 model=self._model,
                 sandbox=self._sandbox,
                 workspace=ws.tree,
-                messages=developer_messages(spec, task_spec, feedback),
+                messages=developer_messages(spec, task_spec, feedback, change),
                 on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
                 command_timeout_s=self._ctx.settings.sandbox.command_timeout_s,
                 owner=sandbox_owner(input.tenant_id, input.project_id, input.task_key),

@@ -14,6 +14,7 @@ import re
 from pydantic import BaseModel, ValidationError
 
 from adapters.llm.base import ChatMessage, ModelReply, ToolCall, ToolSpec, Usage
+from agents.offline_changes import change_task_files, draft_change, plan_change
 from agents.prompts import (
     DeveloperBrief,
     extract_tag,
@@ -22,6 +23,7 @@ from agents.prompts import (
 )
 from agents.scaffold import TEST_COMMAND
 from agents.schemas import (
+    ChangeSpec,
     FeatureSpec,
     LineComment,
     ProjectSpec,
@@ -91,6 +93,13 @@ class OfflineModel:
             prompt = _last_user(messages, "<idea>")
             spec = draft_spec(extract_tag(prompt, "idea") or prompt)
             content = with_conversation(spec, extract_tag(prompt, "conversation")).model_dump_json()
+        elif response_format is ChangeSpec:
+            prompt = _last_user(messages, "<change>")
+            delta = draft_change(extract_tag(prompt, "change") or prompt, _talk(prompt))
+            content = delta.model_dump_json()
+        elif response_format is TaskPlan and (change := _change_plan_prompt(messages)):
+            text, files = change
+            content = plan_change(text, files).model_dump_json()
         elif response_format is TaskPlan:
             content = plan_tasks(_spec_from_prompt(messages)).model_dump_json()
         elif response_format is ReviewVerdict:
@@ -307,6 +316,8 @@ def next_tool_call(messages: list[ChatMessage]) -> ToolCall:
 
 def _task_files(brief: DeveloperBrief) -> tuple[str, str, str, str, str]:
     """(route path, route code, test path, test code, what) for the task in the brief."""
+    if brief.change is not None:
+        return change_task_files(brief)
     key, project = brief.task.key, brief.project
     if "health" in key:
         stem, what, code, test = "health", "GET /health", _HEALTH, _HEALTH_TEST
@@ -340,6 +351,20 @@ def _spec_from_prompt(messages: list[ChatMessage]) -> ProjectSpec:
         except ValidationError:
             continue
     return draft_spec(_last_user(messages, ""))
+
+
+def _talk(prompt: str) -> str | None:
+    return extract_tag(prompt, "conversation")
+
+
+def _change_plan_prompt(messages: list[ChatMessage]) -> tuple[str, list[str]] | None:
+    """(the change, the repository's files) when the Architect plans a change."""
+    prompt = _last_user(messages, "<change>")
+    change = extract_tag(prompt, "change")
+    if change is None:
+        return None
+    files = (extract_tag(prompt, "files") or "").split()
+    return change, files
 
 
 def _last_user(messages: list[ChatMessage], containing: str) -> str:

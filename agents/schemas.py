@@ -98,3 +98,12 @@ class ReviewVerdict(BaseModel):
         default=False,
         description="merging changes or removes behaviour that existing clients rely on",
     )
+
+
+class ChangeSpec(BaseModel):
+    """Brainstorm's output for a change to a live project: the delta, not a whole new spec."""
+
+    title: str = Field(max_length=120)
+    summary: str
+    requirements: list[str] = Field(default_factory=list, description="what the change adds")
+    open_questions: list[str] = Field(default_factory=list)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from core.vocabulary import (
     GATE_NAMES,
     STAGES,
+    ChangeStatus,
     GateName,
     InboxChangeKind,
     InboxKind,
@@ -370,3 +371,78 @@ class DeployResult:
     url: str
     message: str
     note: str = ""  # what the stage did about DNS (or why nothing), for its detail
+
+
+# ---- change requests to a live project ------------------------------------------------------
+
+
+@dataclass
+class ChangeRequest:
+    """One change as the queue carries it; the text is short (services cap it)."""
+
+    number: int
+    text: str
+    requested_by: str = ""
+
+
+@dataclass
+class ChangeInput:
+    """A ChangeWorkflow: the project's settings (owner, gates, limits) and the change."""
+
+    project: ProjectInput
+    change: ChangeRequest
+    resume: ProjectState | None = None  # set by continue-as-new (long conversations)
+
+
+@dataclass
+class ChangeQueueInput:
+    """The per-project queue; `pending` and `taken` travel through continue-as-new."""
+
+    project: ProjectInput
+    pending: list[ChangeRequest] = field(default_factory=list)
+    taken: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ChangeRef:
+    project_id: str
+    tenant_id: str
+    number: int
+
+
+@dataclass
+class ChangeStart:
+    port: int
+    release_id: str | None  # what serves now, before the change
+
+
+@dataclass
+class ChangeSpecInput:
+    project_id: str
+    tenant_id: str
+    number: int
+    turn: int = 1
+    conversation: list[QA] = field(default_factory=list)
+
+
+@dataclass
+class ChangeProgress:
+    """Mirror of a change's transition into its row and the project's event log."""
+
+    project_id: str
+    tenant_id: str
+    number: int
+    kind: str
+    message: str
+    status: ChangeStatus
+    stage: StageName
+    stages: list[StageRecord] = field(default_factory=list)
+    release_id: str | None = None
+
+
+@dataclass
+class ChangeOutcome:
+    number: int
+    status: ChangeStatus
+    release_id: str | None
+    message: str

@@ -58,3 +58,8 @@ ReleaseStatus = Literal["healthy", "rolled_back", "failed"]
 
 # What the last check of a server saw (`servers add`, `server_sync`); `unknown`: never checked.
 ServerStatus = Literal["unknown", "reachable", "unreachable"]
+# Where a change request to a live project is: waiting its turn, being built, or how it ended
+# (`live`: its release serves; `rolled_back`: its release failed health and the one before
+# serves again).
+ChangeStatus = Literal["queued", "running", "live", "rolled_back", "failed", "cancelled"]
+CHANGE_FINAL_STATUSES: tuple[ChangeStatus, ...] = ("live", "rolled_back", "failed", "cancelled")

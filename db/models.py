@@ -158,6 +158,30 @@ class Deployment(SQLModel, table=True):
     created_at: datetime = _timestamp()
 
 
+class Change(SQLModel, table=True):
+    """A change request to a live project: its text, who asked, how far it got, its release."""
+
+    __tablename__ = "changes"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    project_id: str = Field(foreign_key="projects.id", index=True, max_length=64)
+    number: int  # 1, 2, ... per project: the order changes run in
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    requested_by: str = Field(default="", max_length=128)
+    # queued | running | live | rolled_back | failed | cancelled
+    status: str = Field(default="queued", index=True, max_length=32)
+    stage: str = Field(default="queued", max_length=32)
+    stages: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    spec_delta: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    release_id: str | None = Field(default=None, max_length=128)
+    message: str = Field(default="", sa_column=Column(Text))
+    workflow_id: str = Field(default="", max_length=128)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
 class Event(SQLModel, table=True):
     """Append-only record of what happened; payload is JSON-safe by construction."""
 

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
-from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import (
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
+from core import changes as naming
 from core.contracts import HumanReply
 from core.errors import Conflict, InvalidInput, ServiceUnavailable
 from core.vocabulary import APPROVAL_CHOICES
 from db.engine import transaction
-from db.models import Event, InboxEntry
+from db.models import Event, InboxEntry, Project
 from db.repositories import events, inbox
 from services.projects import ProjectServices
 from services.text import clean_text, plain_name
+from workflows.change import ChangeWorkflow
 from workflows.project import ProjectWorkflow
 
 
@@ -85,7 +92,7 @@ class InboxServices:
             tenant_id=tenant,
         )
         project = await self.projects.get(entry.project_id, tenant_id=tenant)
-        handle = self.projects.handle(project)
+        handle = self._handle(project, item_id)
         try:
             message = await asyncio.wait_for(
                 handle.execute_update(ProjectWorkflow.reply, reply),
@@ -106,6 +113,15 @@ class InboxServices:
                 "no worker is running: the answer is queued and applied when one starts",
             )
         return AnswerOutcome(item_id, False, message)
+
+    def _handle(self, project: Project, item_id: str) -> WorkflowHandle[Any, Any]:
+        """The workflow that asked: the project's own, or the change's that opened the item."""
+        number = naming.change_of_item(item_id, project.id)
+        if number is None:
+            return self.projects.handle(project)
+        return self.projects.client.get_workflow_handle_for(
+            ChangeWorkflow.run, naming.change_workflow_id(project.id, number)
+        )
 
     async def events(
         self, project_id: str, *, after_id: int = 0, tenant_id: str | None = None

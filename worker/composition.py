@@ -14,6 +14,7 @@ from temporalio.worker import Interceptor, Worker
 
 from activities.architect import ArchitectActivities
 from activities.brainstorm import BrainstormActivities
+from activities.changes import ChangeActivities
 from activities.context import ActivityContext
 from activities.developer import DeveloperActivities
 from activities.devops import DevOpsActivities
@@ -43,6 +44,8 @@ from core.pid_files import worker_identity
 from core.settings import LLMSettings, Settings
 from db.engine import SessionFactory
 from workflows import policies
+from workflows.change import ChangeWorkflow
+from workflows.change_queue import ChangeQueueWorkflow
 from workflows.developer import DeveloperWorkflow
 from workflows.github_sync import GithubSyncWorkflow
 from workflows.project import ProjectWorkflow
@@ -57,6 +60,8 @@ WORKFLOWS = [
     RollbackWorkflow,
     GithubSyncWorkflow,
     ServerSyncWorkflow,
+    ChangeQueueWorkflow,
+    ChangeWorkflow,
 ]
 
 
@@ -114,6 +119,7 @@ def build_activities(
     devops = DevOpsActivities(ctx, forge, deployer)
     notifier = notifier or LogNotifier()
     humans = HumanActivities(ctx, notifier)
+    changes = ChangeActivities(ctx, model, forge)
     return [
         ProgressActivities(ctx, notifier).record_progress,
         humans.record_inbox,
@@ -132,6 +138,10 @@ def build_activities(
         # Signals project workflows, hence the client.
         ForgeSyncActivities(ctx, forge, client).reconcile,
         ServerActivities(ctx, facts_probe(settings)).sync,
+        changes.begin,
+        changes.write_spec,
+        changes.plan_tasks,
+        changes.record_progress,
     ]
 
 

@@ -37,7 +37,9 @@ with workflow.unsafe.imports_passed_through():
         QA,
         Allocation,
         BrainstormInput,
+        BrainstormResult,
         DeployInput,
+        DeployResult,
         DeveloperInput,
         DeveloperResult,
         HumanReply,
@@ -157,16 +159,7 @@ class ProjectWorkflow:
                 await self._continue_as_new()
             state.brainstorm_turn += 1
             self._turns_this_run += 1
-            result = await self._activity(
-                BrainstormActivities.write_spec,
-                BrainstormInput(
-                    project_id=self._input.project_id,
-                    tenant_id=self._input.tenant_id,
-                    idea=self._input.idea,
-                    turn=state.brainstorm_turn,
-                    conversation=state.conversation,
-                ),
-            )
+            result = await self._write_spec()
             state.spec_name, state.model_label = result.spec_name, result.model_label
             last_turn = state.brainstorm_turn >= self._input.max_brainstorm_turns
             if result.questions and not last_turn:
@@ -184,6 +177,18 @@ class ProjectWorkflow:
             if decision.status == "expired" or last_turn:
                 raise Aborted(f"spec not approved: {decision.answer or 'rejected'}")
             state.conversation.append(QA("Feedback on the previous spec", decision.answer))
+
+    async def _write_spec(self) -> BrainstormResult:
+        return await self._activity(
+            BrainstormActivities.write_spec,
+            BrainstormInput(
+                project_id=self._input.project_id,
+                tenant_id=self._input.tenant_id,
+                idea=self._input.idea,
+                turn=self._state.brainstorm_turn,
+                conversation=self._state.conversation,
+            ),
+        )
 
     async def _zavhoz(self) -> str:
         allocation = await self._allocate()
@@ -370,7 +375,15 @@ class ProjectWorkflow:
 
     async def _devops(self) -> str:
         head = await self._activity(DevOpsActivities.main_head, self._ref(), policies.FORGE)
-        release_id = f"r{self._state.review_round}-{head[:10]}"
+        result = await self._deploy(head, f"r{self._state.review_round}-{head[:10]}")
+        if result.status != "healthy":
+            raise StageFailed(f"deploy {result.status}: {result.message}")
+        self._state.live_url = result.url
+        detail = f"release {result.release_id} healthy at {result.url}"
+        return f"{detail}; {result.note}" if result.note else detail
+
+    async def _deploy(self, head: str, release_id: str) -> DeployResult:
+        """Approved (with the deploy gate), deployed and health-checked; rolled back on failure."""
         if self._input.gates.deploy:
             await self._approve(
                 "devops",
@@ -389,11 +402,7 @@ class ProjectWorkflow:
             policies.DEPLOY,
         )
         self._state.release_id = result.release_id
-        if result.status != "healthy":
-            raise StageFailed(f"deploy {result.status}: {result.message}")
-        self._state.live_url = result.url
-        detail = f"release {result.release_id} healthy at {result.url}"
-        return f"{detail}; {result.note}" if result.note else detail
+        return result
 
     # ---- people ---------------------------------------------------------------------------
 
