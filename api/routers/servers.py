@@ -70,7 +70,7 @@ def _public(s: Server) -> ServerPublic:
     )
 
 
-@router.post("", status_code=201, responses=responses(409, 422, 503))
+@router.post("", status_code=201, responses=responses(400, 409, 422, 503))
 async def add_server(body: ServerIn, servers: ServersDep) -> ServerPublic:
     """Logs in once first: an unreachable server is refused (422) with the reason."""
     server = await servers.add(NewServer(**body.model_dump()))

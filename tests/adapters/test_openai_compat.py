@@ -81,6 +81,7 @@ async def test_structured_output_uses_json_schema(fake: FakeOpenAIServer) -> Non
     assert set(response_format["json_schema"]["schema"]["properties"]) == {
         "approved",
         "comments",
+        "line_comments",
         "breaking_change",
     }
 

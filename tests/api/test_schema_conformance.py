@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from temporalio.testing import WorkflowEnvironment
 
 from core.settings import TemporalSettings
@@ -28,6 +29,10 @@ from tests.api.served import served_api
 from tests.stack import stack_settings
 
 EXAMPLES = 30  # per operation and generation mode
+# Operations no generated input can succeed at, so "valid data is accepted" cannot hold:
+# adding a server logs in to it first, and no generated host runs an sshd we hold a key for;
+# a project's new repository URL must name a repository that exists on the forge.
+NEEDS_THE_WORLD = {"POST /servers", "PATCH /projects/{project_id}"}
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 
 
@@ -60,7 +65,8 @@ def check_operation(
     def run(case: schemathesis.Case) -> None:
         nonlocal sent
         sent += 1
-        case.call_and_validate(base_url=url)
+        excluded = [positive_data_acceptance] if operation.label in NEEDS_THE_WORLD else None
+        case.call_and_validate(base_url=url, excluded_checks=excluded)
 
     try:
         run()
