@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli import humans, resources, secrets
+from cli import humans, releases, resources, secrets
 from cli.context import project_services
 from cli.render import project_view, projects_table
 from cli.runner import GateOption, console, parse_gates, run_command
@@ -22,6 +22,7 @@ app = typer.Typer(no_args_is_help=True, help="Orchestrator: from an idea to a li
 humans.register(app)
 secrets.register(app)
 resources.register(app)
+releases.register(app)
 
 
 @app.command()
@@ -116,19 +117,6 @@ def cancel(project_id: str) -> None:
         async with project_services(settings) as services:
             await services.cancel(project_id)
             console.print(f"cancelling {project_id}")
-
-    run_command(body)
-
-
-@app.command()
-def rollback(project_id: str) -> None:
-    """Put the project's previous healthy release back."""
-
-    async def body(settings: Settings) -> None:
-        async with project_services(settings) as services:
-            result = await services.rollback(project_id)
-            colour = "green" if result.status == "healthy" else "red"
-            console.print(f"[{colour}]{result.status}[/{colour}] {result.message}")
 
     run_command(body)
 

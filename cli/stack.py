@@ -96,6 +96,7 @@ async def _serve(
     from db.engine import create_engine, session_factory
     from db.migrate import upgrade_to_head
     from services.projects import ProjectServices
+    from services.schedules.health import ensure_health_schedule
     from worker.composition import build_worker
     from worker.notifier import owner_notifier
 
@@ -110,6 +111,7 @@ async def _serve(
         if crashed is not None:  # before our worker polls: only the dead one's work is freed
             await _recover_after_crash(client, settings, *crashed)
         stack_pid_file(settings).record(os.getpid())
+        await ensure_health_schedule(client, settings)
         sessions = session_factory(engine)
         services = ProjectServices(settings, sessions, client)
         async with owner_notifier(settings, sessions) as notifier:

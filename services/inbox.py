@@ -85,7 +85,13 @@ class InboxServices:
             tenant_id=tenant,
         )
         project = await self.projects.get(entry.project_id, tenant_id=tenant)
-        handle = self.projects.handle(project)
+        # Incidents of a live service ask from a workflow of their own (workflows/incident.py)
+        # with the same `reply` update and `reply_queued` signal.
+        handle = (
+            self.projects.client.get_workflow_handle(entry.workflow_id)
+            if entry.workflow_id
+            else self.projects.handle(project)
+        )
         try:
             message = await asyncio.wait_for(
                 handle.execute_update(ProjectWorkflow.reply, reply),

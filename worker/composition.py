@@ -17,12 +17,14 @@ from activities.brainstorm import BrainstormActivities
 from activities.context import ActivityContext
 from activities.developer import DeveloperActivities
 from activities.devops import DevOpsActivities
+from activities.health import HealthActivities
 from activities.heartbeat import HeartbeatInterceptor
 from activities.humans import HumanActivities
 from activities.progress import ProgressActivities
 from activities.rate_limits import RateLimitInterceptor
 from activities.retries import RetryReporter
 from activities.reviewer import ReviewerActivities
+from activities.service_control import ServiceActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.deploy.confinement import ServiceLimits
@@ -42,12 +44,23 @@ from core.settings import LLMSettings, Settings
 from db.engine import SessionFactory
 from workflows import policies
 from workflows.developer import DeveloperWorkflow
+from workflows.health_check import HealthCheckWorkflow, RepairWorkflow
+from workflows.incident import IncidentWorkflow
 from workflows.project import ProjectWorkflow
+from workflows.release import ReleaseWorkflow
 from workflows.rollback import RollbackWorkflow
 
 log = structlog.get_logger()
 
-WORKFLOWS = [ProjectWorkflow, DeveloperWorkflow, RollbackWorkflow]
+WORKFLOWS = [
+    ProjectWorkflow,
+    DeveloperWorkflow,
+    RollbackWorkflow,
+    ReleaseWorkflow,
+    HealthCheckWorkflow,
+    RepairWorkflow,
+    IncidentWorkflow,
+]
 
 
 def build_chat_model(settings: LLMSettings) -> ChatModel:
@@ -99,6 +112,7 @@ def build_activities(
     developer = DeveloperActivities(ctx, model, forge, sandbox)
     reviewer = ReviewerActivities(ctx, model, forge, sandbox)
     devops = DevOpsActivities(ctx, forge, deployer)
+    service = ServiceActivities(ctx, forge, deployer)
     notifier = notifier or LogNotifier()
     humans = HumanActivities(ctx, notifier)
     return [
@@ -114,8 +128,13 @@ def build_activities(
         reviewer.review_pull_request,
         reviewer.merge_pull_request,
         devops.main_head,
+        devops.check_readiness,
+        devops.release_source,
         devops.deploy_release,
         devops.rollback_release,
+        service.stop_service,
+        service.start_service,
+        HealthActivities(ctx).check_live,
     ]
 
 

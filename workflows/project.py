@@ -63,6 +63,7 @@ NOTIFY_OWNER_PATCH = "notify-owner"
 DEVELOPERS_SETTLE_PATCH = "developers-settle-before-failing"
 SECRET_DIFF_SCAN_PATCH = "secret-diff-scan"
 ZAVHOZ_SECRETS_PATCH = "zavhoz-secrets"
+DEPLOY_READINESS_PATCH = "deploy-readiness"
 
 
 Arg = TypeVar("Arg")
@@ -336,6 +337,12 @@ class ProjectWorkflow:
             task.feedback += f"\n\nInstructions from {item.answered_by}: {item.answer}"
 
     async def _devops(self) -> str:
+        if workflow.patched(DEPLOY_READINESS_PATCH):
+            readiness = await self._activity(
+                DevOpsActivities.check_readiness, self._ref(), policies.BOOKKEEPING
+            )
+            if not readiness.ready:  # nothing is deployed while anything is missing
+                raise StageFailed(f"not ready to deploy: {readiness.summary()}")
         head = await self._activity(DevOpsActivities.main_head, self._ref(), policies.FORGE)
         release_id = f"r{self._state.review_round}-{head[:10]}"
         if self._input.gates.deploy:

@@ -89,6 +89,12 @@ start() {
     shift 5
     uid="${SERVICE_UID:?SERVICE_UID is not set}"
     env_file="${SERVICE_ENV_FILE:-}"
+    # Whatever still runs of the project goes first (its port must be free), then the tree
+    # and the release get their owners: one command where ansible ran four modules.
+    stop "$pid_file" >/dev/null
+    if [ -n "${SERVICE_PROJECT_ROOT:-}" ]; then
+        "$(dirname "$0")/tree.sh" confine "$SERVICE_PROJECT_ROOT" "$uid" "$release_dir"
+    fi
     # No supplementary groups, no capability in any set, and no_new_privs so that a setuid
     # binary cannot hand root back.
     drop="setpriv --reuid=$uid --regid=$uid --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs --"
