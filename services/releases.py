@@ -58,6 +58,7 @@ class ReleaseServices:
         user: str | None = None,
     ) -> DeployResult:
         """A new release: main's head, or the commit of recorded release `release`."""
+        _check_number(release)
         project = await self.projects.get(project_id, tenant_id=tenant_id)
         if release is not None:
             await self._release(project, release)  # unknown: refused before anything starts
@@ -71,6 +72,7 @@ class ReleaseServices:
         tenant_id: str | None = None,
         user: str | None = None,
     ) -> DeployResult:
+        _check_number(to)
         project = await self.projects.get(project_id, tenant_id=tenant_id)
         rows = await self.list(project.id, tenant_id=project.tenant_id)
         if not rows:
@@ -156,8 +158,6 @@ class ReleaseServices:
             raise _refusal(err) from None
 
     async def _release(self, project: Project, number: int) -> Deployment:
-        if number < 1:
-            raise InvalidInput(f"release numbers start at 1, not {number}")
         async with transaction(self.projects.sessions) as session:
             return await deployments.get_by_number(
                 session=session, tenant_id=project.tenant_id, project_id=project.id, number=number
@@ -174,6 +174,11 @@ class ReleaseServices:
 
     def _user(self, user: str | None) -> str:
         return self.projects.settings.user if user is None else user
+
+
+def _check_number(number: int | None) -> None:
+    if number is not None and number < 1:
+        raise InvalidInput(f"release numbers start at 1, not {number}")
 
 
 def _healthy_numbers(rows: list[Deployment]) -> str:

@@ -110,7 +110,7 @@ class RepairWorkflow:
             f"retry: start release {release.number} again; instruct: keep it as it is now "
             "(your words are recorded); abort: stop the service."
         )
-        suffix = workflow.info().run_id[:8]
+        suffix = workflow.uuid4().hex[:8]  # run ids are time-ordered: their heads repeat
         await workflow.start_child_workflow(
             IncidentWorkflow.run,
             IncidentInput(

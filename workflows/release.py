@@ -43,7 +43,8 @@ class ReleaseWorkflow:
             )
         source = await run_activity(DevOpsActivities.release_source, command, policies.FORGE)
         # A new directory per release, also for an earlier commit: its history stays apart.
-        release_id = f"d{workflow.info().run_id[:8]}-{source.commit[:10]}"
+        # (Run ids are time-ordered: their first digits repeat; the workflow's uuid4 does not.)
+        release_id = f"d{workflow.uuid4().hex[:8]}-{source.commit[:10]}"
         return await run_activity(
             DevOpsActivities.deploy_release,
             DeployInput(
