@@ -132,7 +132,8 @@ start() {
     sleep 0.3
     if ! alive "$pid"; then
         echo "release in $release_dir exited at start; last log lines:" >&2
-        tail -n 5 "$log_file" >&2
+        # What it said, not its stack: a traceback's frames are indented or start it.
+        grep -v -e '^Traceback ' -e '^  ' "$log_file" | tail -n 3 >&2
         rm -f "$pid_file"
         exit 1
     fi
