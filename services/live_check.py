@@ -27,8 +27,8 @@ async def check_live_services(
 ) -> dict[str, bool]:
     """Project id → whether its service answered 200; each answer recorded as an event."""
     async with transaction(sessions) as session:
-        stopped = {row.project_id for row in await _stopped(session)}
         every = await projects.list_live(session=session)
+        stopped = {row.project_id for row in await _stopped(session, every)}
         for project in (p for p in every if p.id in stopped):
             await events.append(
                 session=session,
@@ -66,15 +66,9 @@ async def _healthy(http: httpx.AsyncClient, project: Project, health_path: str) 
     return response.status_code == 200
 
 
-async def _stopped(session: AsyncSession) -> list[Deployment]:
-    return [
-        row
-        for project in await projects.list_live(session=session)
-        if (
-            row := await deployments.serving(
-                session=session, tenant_id=project.tenant_id, project_id=project.id
-            )
-        )
-        is not None
-        and row.serving == "stopped"
+async def _stopped(session: AsyncSession, live: list[Project]) -> list[Deployment]:
+    rows = [
+        await deployments.serving(session=session, tenant_id=p.tenant_id, project_id=p.id)
+        for p in live
     ]
+    return [row for row in rows if row is not None and row.serving == "stopped"]

@@ -62,6 +62,11 @@ class ReleaseServices:
         project = await self.projects.get(project_id, tenant_id=tenant_id)
         if release is not None:
             await self._release(project, release)  # unknown: refused before anything starts
+        # Asked here too (the workflow asks again): the person hears at once, even when no
+        # worker runs to start the workflow.
+        readiness = await self.readiness(project.id, tenant_id=project.tenant_id)
+        if not readiness.ready:
+            raise Conflict(f"not ready to deploy: {readiness.summary()}")
         return await self._change(project, "deploy", release=release, user=user)
 
     async def rollback(

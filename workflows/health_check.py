@@ -13,6 +13,8 @@ project's workflow has usually finished long ago; it asks the owner what to do n
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
@@ -36,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.release import live_workflow_id
 
 CHECKER = "health_checker"
+Arg = TypeVar("Arg")
 
 
 @workflow.defn
@@ -86,10 +89,12 @@ class RepairWorkflow:
         await self._open_incident(input, restarted, back)
         return f"release {release.number} could not be repaired; the owner is asked"
 
-    async def _try(self, method: object, arg: object) -> DeployResult | None:
+    async def _try(
+        self, method: Callable[[Any, Arg], Awaitable[DeployResult]], arg: Arg
+    ) -> DeployResult | None:
         """The result, or None when the activity gave up (its message is in the events)."""
         try:
-            return await run_activity(method, arg, policies.DEPLOY)  # type: ignore[arg-type]
+            return await run_activity(method, arg, policies.DEPLOY)
         except ActivityError as err:
             workflow.logger.warning("repair step failed: %s", err.cause or err)
             return None

@@ -19,6 +19,7 @@ async def test_release_commands_on_a_project_that_was_never_deployed_say_why(sta
 
     for args, said in [
         (("deploy", project.id, "--release", "1"), "has no release 1 (it has no releases yet)"),
+        (("deploy", project.id), "not ready to deploy: spec: no spec yet"),
         (("rollback", project.id), "has no releases yet: nothing to roll back"),
         (("rollback", project.id, "--to", "0"), "release numbers start at 1"),
         (("stop", project.id), "is not live: no release of it is running"),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from core.contracts import HealthCheckInput
 from core.errors import Conflict, InvalidInput, NotFound
 from services.live_check import check_live_services
 from services.releases import ReleaseServices
@@ -19,6 +20,7 @@ from tests.e2e.releases_helpers import (
 )
 from tests.stack import Stack
 from worker.composition import build_worker
+from workflows.health_check import HealthCheckWorkflow
 
 
 async def test_releases_are_numbered_redeployed_rolled_back_stopped_and_started(stack: Stack):
@@ -55,6 +57,14 @@ async def test_releases_are_numbered_redeployed_rolled_back_stopped_and_started(
         # What `orchestrator up` runs at every start leaves a stopped service alone.
         answers = await check_live_services(stack.sessions, health_path="/health")
         assert project.id not in answers
+        # ... and so does health_checker: a stopped service is not "repaired".
+        repaired = await stack.client.execute_workflow(
+            HealthCheckWorkflow.run,
+            HealthCheckInput(failures_allowed=1),
+            id=f"health-{project.id}",
+            task_queue=stack.settings.temporal.task_queue,
+        )
+        assert repaired == 0
         assert await health(project) is None
 
         started = await releases.start(project.id)
