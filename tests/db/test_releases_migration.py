@@ -37,8 +37,9 @@ async def test_releases_recorded_before_numbers_get_numbers_and_a_serving_one(da
         for project, release, status in rows:
             await conn.execute(
                 text(
-                    "INSERT INTO deployments (tenant_id, project_id, release_id, \"commit\", status, "
-                    "url, message, created_at) VALUES ('t', :p, :r, 'c', :s, '', '', "
+                    # "commit" quoted: a keyword in SQLite.
+                    'INSERT INTO deployments (tenant_id, project_id, release_id, "commit", '
+                    "status, url, message, created_at) VALUES ('t', :p, :r, 'c', :s, '', '', "
                     "CURRENT_TIMESTAMP)"
                 ),
                 {"p": project, "r": release, "s": status},
