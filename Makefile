@@ -20,7 +20,21 @@ $(BIN)/orchestrator: pyproject.toml uv.lock | $(UV)
 bootstrap: $(BIN)/orchestrator
 
 GATES ?=
+SANDBOX ?=
+# SANDBOX=docker: the engine at DOCKER_HOST, else the project's own (scripts/dockerd.sh, on runc
+# unless SANDBOX_DOCKER_RUNTIME says otherwise), and the worker image built if its inputs changed.
 demo: bootstrap  ## start the stack in the background and build a sample idea end to end
+	@set -e; \
+	if [ "$(SANDBOX)" = docker ]; then \
+	  export SANDBOX_KIND=docker; \
+	  if [ -z "$${DOCKER_HOST:-}" ]; then \
+	    export "$$(scripts/dockerd.sh start)"; \
+	    export SANDBOX_DOCKER_RUNTIME="$${SANDBOX_DOCKER_RUNTIME:-runc}"; \
+	  fi; \
+	  $(BIN)/orchestrator image build; \
+	elif [ -n "$(SANDBOX)" ]; then \
+	  export SANDBOX_KIND=$(SANDBOX); \
+	fi; \
 	$(BIN)/orchestrator demo $(if $(GATES),--gate $(GATES))
 
 test: bootstrap  ## the whole test suite (starts its own Temporal servers; PostgreSQL when CI=true)

@@ -32,15 +32,16 @@ class ArchitectActivities:
         repo = await self._forge.ensure_repository(
             owner=self._ctx.settings.forge.owner, name=name, description=spec.summary
         )
-        await self._push_scaffold(repo, render_scaffold(spec))
+        # Saved the moment the repository exists: a project stuck later still names it.
         await self._ctx.update_project(
             ref.tenant_id,
             ref.project_id,
             event="repository_ready",
             message=repo.web_url,
-            config={"repo_name": name},
+            config={"repo_name": name, "repo_owner": repo.owner},
             repository_url=repo.web_url,
         )
+        await self._push_scaffold(repo, render_scaffold(spec))
         return RepositoryResult(repository_url=repo.web_url)
 
     async def _push_scaffold(self, repo: RepoInfo, files: dict[str, str]) -> None:

@@ -55,9 +55,9 @@ class ActivityContext:
         name = project.config.get("repo_name")
         if not name:
             raise InvalidInput(f"project '{project_id}' has no repository yet")
-        return await forge.ensure_repository(
-            owner=self.settings.forge.owner, name=name, description=project.name
-        )
+        # The owner recorded with the name: `orchestrator update` may point elsewhere.
+        owner = project.config.get("repo_owner") or self.settings.forge.owner
+        return await forge.ensure_repository(owner=owner, name=name, description=project.name)
 
     async def task(self, tenant_id: str, project_id: str, key: str) -> Task:
         async with transaction(self.sessions) as session:
@@ -80,15 +80,17 @@ class ActivityContext:
         event: str,
         message: str,
         payload: dict[str, Any] | None = None,
+        once_per: str = "",
         **fields: Any,
     ) -> None:
-        """Change a task and log why, in one transaction."""
+        """Change a task and log why, in one transaction (`once_per` tells apart events of
+        one kind that one activity writes for several tasks)."""
         async with transaction(self.sessions) as session:
             task = await tasks.get_by_key(
                 session=session, tenant_id=tenant_id, project_id=project_id, key=key
             )
             await tasks.update(session=session, task=task, **fields)
-            await _log(session, tenant_id, project_id, event, message, payload)
+            await _log(session, tenant_id, project_id, event, message, payload, once_per)
 
     async def update_project(
         self,

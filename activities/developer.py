@@ -5,7 +5,10 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.changes import change_brief
 from activities.context import ActivityContext
+from activities.review_comments import feedback_from
+from activities.sandbox_owner import sandbox_owner
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
@@ -34,7 +37,9 @@ class DeveloperActivities:
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
         task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)
+        change = await change_brief(self._ctx, input.tenant_id, input.project_id, input.task_key)
         branch = branch_for(input.task_key)
+        feedback = await self._review_feedback(input, repo) if input.round > 1 else input.feedback
         # Rework continues the pushed branch; a first round (or a retry of it) starts from main.
         start = branch if input.round > 1 and await self._pushed(repo, branch) else None
         async with checkout(
@@ -50,8 +55,10 @@ class DeveloperActivities:
                 model=self._model,
                 sandbox=self._sandbox,
                 workspace=ws.tree,
-                messages=developer_messages(spec, task_spec, input.feedback),
+                messages=developer_messages(spec, task_spec, feedback, change),
                 on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
+                command_timeout_s=self._ctx.settings.sandbox.command_timeout_s,
+                owner=sandbox_owner(input.tenant_id, input.project_id, input.task_key),
             )
             await self._ctx.record_usage(
                 input.tenant_id, input.project_id, f"developer:{input.task_key}", result.replies
@@ -87,6 +94,16 @@ class DeveloperActivities:
     async def _pushed(self, repo: RepoInfo, branch: str) -> bool:
         credential = await self._forge.git_credential(repo)
         return await git.remote_head(repo.clone_url, branch, credential=credential) is not None
+
+    async def _review_feedback(self, input: DeveloperInput, repo: RepoInfo) -> str:
+        """The reviews on the pull request the last round left, read from the forge (a person's
+        review there included), with what the workflow adds (instructions, a gate's answer)."""
+        task = await self._ctx.task(input.tenant_id, input.project_id, input.task_key)
+        if not task.pr_number:
+            return input.feedback
+        pr = await self._forge.get_pull_request(repo=repo, number=task.pr_number)
+        reviews = await self._forge.list_reviews(repo=repo, number=task.pr_number)
+        return feedback_from(reviews, pr.head_sha, input.feedback)
 
     @activity.defn(name="developer.open_pull_request")
     async def open_pull_request(self, ref: PullRequestRef) -> PullRequestRef:

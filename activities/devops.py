@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import dns
 from activities.context import ActivityContext
 from activities.readiness import check_deploy_readiness
 from activities.release_records import (
@@ -16,7 +19,9 @@ from activities.release_records import (
     result,
 )
 from activities.secret_env import resolve_secret_env
-from adapters.deploy.base import Deployer, ReleaseRequest
+from activities.servers import deploy_target
+from adapters.deploy.base import Deployer, ReleaseOutcome, ReleaseRequest
+from adapters.dns.base import DnsError
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
 from core.contracts import (
@@ -52,6 +57,7 @@ class DevOpsActivities:
         return await check_deploy_readiness(
             sessions=self._ctx.sessions,
             secrets=self._ctx.secrets,
+            dns=self._ctx.settings.dns,
             tenant_id=ref.tenant_id,
             project_id=ref.project_id,
         )
@@ -71,6 +77,23 @@ class DevOpsActivities:
     @activity.defn(name="devops.deploy_release")
     async def deploy_release(self, input: DeployInput) -> DeployResult:
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
+        target = await deploy_target(self._ctx, input.tenant_id, input.project_id)
+        # DNS before the release: when Cloudflare fails, nothing has changed anywhere yet.
+        published = dns.plan(self._ctx.settings.dns, repo.name)
+        note = published.note
+        if published.hostname:
+            address = target.host if target else self._ctx.settings.deploy.host
+            try:
+                change = await dns.point(
+                    self._ctx.settings.dns,
+                    self._ctx.secrets,
+                    input.tenant_id,
+                    published.hostname,
+                    address,
+                )
+            except DnsError as err:
+                return await self._dns_refused(input, str(err))
+            note = f"DNS: {change.name} {change.type} {change.content} ({change.action})"
         # Last of all before the deployer: the values live in this attempt's memory only.
         secret_env = await resolve_secret_env(self._ctx, input.tenant_id, input.project_id)
         outcome = await self._deployer.deploy(
@@ -82,8 +105,14 @@ class DevOpsActivities:
                 port=input.port,
                 health_path=self._ctx.settings.deploy.health_path,
                 secret_env=secret_env,
+                target=target,
             )
         )
+        if published.hostname and outcome.status == "healthy":
+            outcome = replace(outcome, url=f"http://{published.hostname}:{input.port}")
+        return replace(await self._record_deploy(input, outcome), note=note)
+
+    async def _record_deploy(self, input: DeployInput, outcome: ReleaseOutcome) -> DeployResult:
         project = await self._ctx.project(input.tenant_id, input.project_id)
         async with transaction(self._ctx.sessions) as session:
             row = await deployments.record(
@@ -112,6 +141,21 @@ class DevOpsActivities:
         )
         return result(outcome, row.number, message)
 
+    async def _dns_refused(self, input: DeployInput, why: str) -> DeployResult:
+        message = (
+            f"{why}. Release {input.release_id} was not deployed: the DNS record and the "
+            "release serving now stay as they were."
+        )
+        outcome = ReleaseOutcome(
+            status="failed",
+            release_id=input.release_id,
+            url="",
+            release_dir="",
+            previous_release_id=None,
+            message=message,
+        )
+        return await self._record_deploy(input, outcome)
+
     async def _deploy_source(self, repo: RepoInfo) -> str:
         """Where Ansible clones the release from: the forge itself when it needs no
         credential, else a mirror on this host refreshed now, so no token goes to Ansible."""
@@ -139,6 +183,7 @@ class DevOpsActivities:
             secret_env=secret_env,
             health_path=self._ctx.settings.deploy.health_path,
             to_release_id=target_id,
+            target=await deploy_target(self._ctx, input.tenant_id, input.project_id),
         )
         number = await number_of(self._ctx, input.project_id, outcome.release_id)
         left = await number_of(self._ctx, input.project_id, outcome.previous_release_id or "")

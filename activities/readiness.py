@@ -2,7 +2,7 @@
 
 The DevOps stage, ReleaseWorkflow, `orchestrator readiness` and the API all call this. Each
 check is one named function from the project's facts to what it lacks; adding a check is
-adding one function to CHECKS (the servers and DNS ones are hooks the inventory fills in).
+adding one function to CHECKS (the servers and DNS ones ask services/readiness_servers.py).
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from agents.schemas import ProjectSpec
 from core.contracts import MissingItem, Readiness
 from core.errors import InvalidInput
 from core.handles import Handle
+from core.settings import DnsSettings
 from db.engine import SessionFactory, transaction
 from db.models import Project, Resource
 from db.repositories import projects, resources
+from services.readiness_servers import dns_missing, server_missing
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class ProjectFacts:
     spec: ProjectSpec | None
     resources: list[Resource]
     secrets: SecretStore
+    sessions: SessionFactory
+    dns: DnsSettings
 
     def held(self, kind: str) -> set[str]:
         return {row.name for row in self.resources if row.kind == kind}
@@ -84,15 +88,18 @@ async def _secrets(facts: ProjectFacts) -> list[MissingItem]:
 
 
 async def _server(facts: ProjectFacts) -> list[MissingItem]:
-    """Hook for the servers inventory: the assigned server is known and reachable.
-    Localhost (the embedded default) needs nothing."""
-    return []
+    """The assigned server is registered, reachable and its key stored; localhost needs
+    nothing beyond Zavhoz's assignment."""
+    project = facts.project
+    found = await server_missing(facts.sessions, facts.secrets, project.tenant_id, project.id)
+    return [MissingItem("server", what) for what in found]
 
 
 async def _dns(facts: ProjectFacts) -> list[MissingItem]:
-    """Hook for DNS: a domain the project holds has its provider configured.
+    """With DNS required or configured: Cloudflare's settings and token are there.
     Without a provider the name is only local, which deploys fine."""
-    return []
+    found = await dns_missing(facts.dns, facts.secrets, facts.project.tenant_id)
+    return [MissingItem("dns", what) for what in found]
 
 
 CHECKS: dict[str, ReadinessCheck] = {
@@ -106,7 +113,12 @@ CHECKS: dict[str, ReadinessCheck] = {
 
 
 async def check_deploy_readiness(
-    *, sessions: SessionFactory, secrets: SecretStore, tenant_id: str, project_id: str
+    *,
+    sessions: SessionFactory,
+    secrets: SecretStore,
+    dns: DnsSettings,
+    tenant_id: str,
+    project_id: str,
 ) -> Readiness:
     """Every check's findings; an unknown project is NotFound."""
     async with transaction(sessions) as session:
@@ -115,7 +127,9 @@ async def check_deploy_readiness(
             session=session, tenant_id=tenant_id, project_id=project_id
         )
     spec = ProjectSpec.model_validate(project.spec) if project.spec else None
-    facts = ProjectFacts(project=project, spec=spec, resources=rows, secrets=secrets)
+    facts = ProjectFacts(
+        project=project, spec=spec, resources=rows, secrets=secrets, sessions=sessions, dns=dns
+    )
     readiness = Readiness(project_id=project_id, checks=list(CHECKS))
     for check in CHECKS.values():
         readiness.missing.extend(await check(facts))

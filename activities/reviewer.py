@@ -1,4 +1,5 @@
-"""Reviewer: run the pull request's tests in a sandbox, ask the model for a verdict, merge."""
+"""Reviewer: run the pull request's tests in a sandbox, ask the model for a verdict, post it
+on the pull request, merge."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import asyncio
 from temporalio import activity
 
 from activities.context import ActivityContext
+from activities.review_comments import review_to_post
+from activities.sandbox_owner import sandbox_owner
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge
@@ -59,7 +62,13 @@ class ReviewerActivities:
         ) as ws:
             # Read before the sandbox runs; host git runs nothing here afterwards, it is deleted.
             leaks = await self._scan_for_secrets(ref, ws.repo, f"origin/{repo.default_branch}")
-            tests = await self._sandbox.run(ws.tree, TEST_COMMAND, timeout_s=300)
+            head = await git.rev_parse(ws.repo, "HEAD")  # what the verdict is about
+            tests = await self._sandbox.run(
+                ws.tree,
+                TEST_COMMAND,
+                timeout_s=self._ctx.settings.sandbox.command_timeout_s,
+                owner=sandbox_owner(ref.tenant_id, ref.project_id, f"review-{ref.task_key}"),
+            )
         diff = await self._forge.get_diff(repo=repo, number=ref.pr_number)
         # Masked: the sandbox's output is the model's code talking, and it may print a value.
         report = KNOWN_SECRETS.replace(test_report(tests))
@@ -74,12 +83,27 @@ class ReviewerActivities:
         if leaks:
             comments = f"{leak_report(leaks)}\n\n{comments}"
         await self._ctx.record_usage(ref.tenant_id, ref.project_id, "reviewer", replies)
+        posted = review_to_post(
+            approved=approved,
+            comments=comments,
+            line_comments=verdict.line_comments,
+            leaks=leaks,
+            diff=diff,
+            head_sha=head,
+        )
+        # Idempotent per (pull request, head, verdict): a retried attempt posts nothing more.
+        await self._forge.submit_review(repo=repo, number=ref.pr_number, review=posted)
         await self._ctx.record_event(
             ref.tenant_id,
             ref.project_id,
             "review_approved" if approved else "changes_requested",
             f"#{ref.pr_number} {ref.task_key}: {comments}",
-            {"tests_passed": tests.ok, "pr": ref.pr_number, "leaks": [str(x) for x in leaks]},
+            {
+                "tests_passed": tests.ok,
+                "pr": ref.pr_number,
+                "leaks": [str(x) for x in leaks],
+                "line_comments": [f"{c.path}:{c.line}" for c in posted.comments],
+            },
         )
         return ReviewResult(
             task_key=ref.task_key,

@@ -13,6 +13,7 @@ from activities.release_records import (
     serving_release,
 )
 from activities.secret_env import resolve_secret_env
+from activities.servers import deploy_target
 from adapters.deploy.base import Deployer, ReleaseOutcome
 from adapters.forge.base import Forge
 from core.contracts import DeployResult, ReleaseCommand
@@ -30,7 +31,8 @@ class ServiceActivities:
         if row.serving == "stopped":
             raise refuse(f"project '{command.project_id}' is already stopped")
         repo = await self._ctx.repository(self._forge, command.tenant_id, command.project_id)
-        await self._deployer.stop(project_slug=repo.name)
+        target = await deploy_target(self._ctx, command.tenant_id, command.project_id)
+        await self._deployer.stop(project_slug=repo.name, target=target)
         # Recorded after the stop: a retry stops again (a no-op) and then records it.
         await mark_serving(self._ctx, command.project_id, row.release_id, "stopped")
         message = (
@@ -68,6 +70,7 @@ class ServiceActivities:
             port=port,
             secret_env=secret_env,
             health_path=self._ctx.settings.deploy.health_path,
+            target=await deploy_target(self._ctx, command.tenant_id, command.project_id),
         )
         by = command.requested_by or "someone"
         verb = "restarted" if command.action == "restart" else "started"

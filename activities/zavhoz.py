@@ -11,12 +11,13 @@ from temporalio.exceptions import ApplicationError
 
 from activities.context import ActivityContext, once_key
 from activities.prices import monthly_price, price_table
+from activities.servers import LOCALHOST
 from agents.schemas import ProjectSpec, ResourceRequirement
 from core.contracts import Allocation, Cost, MissingSecret, ProjectRef
 from core.errors import InvalidInput, UnknownHandle
 from core.handles import Handle
 from db.engine import transaction
-from db.repositories import events, resources
+from db.repositories import events, resources, servers
 
 
 class ZavhozActivities:
@@ -31,6 +32,8 @@ class ZavhozActivities:
         async with transaction(self._ctx.sessions) as session:
             port = await self._port(session, ref)
             held = [(f"port://{ref.project_id}/http", "port", "http")]
+            # Not priced: registered servers (and this host) are paid for already.
+            server_handle = await self._server(session, ref)
             for need in spec.resources:
                 if need.kind != "port":
                     held.append(await self._resource(session, ref, spec, need))
@@ -47,7 +50,7 @@ class ZavhozActivities:
             await self._record_costs(ref, costs)
         return Allocation(
             port=port,
-            handles=[handle for handle, _, _ in held],
+            handles=[handle for handle, _, _ in held] + [server_handle],
             costs=costs,
             missing_secrets=await self._missing(ref, spec),
         )
@@ -65,6 +68,28 @@ class ZavhozActivities:
         handle = f"port://{ref.project_id}/http"
         await self._log(session, ref, handle, f"{handle} = {port.value}", "port")
         return int(port.value)
+
+    async def _server(self, session: AsyncSession, ref: ProjectRef) -> str:
+        """server://<project>/main: the project's server, chosen once (a retry finds the row)."""
+        handle = f"server://{ref.project_id}/{servers.ASSIGNMENT_NAME}"
+        held = await resources.find(
+            session=session,
+            tenant_id=ref.tenant_id,
+            project_id=ref.project_id,
+            kind="server",
+            name=servers.ASSIGNMENT_NAME,
+        )
+        if held is None:
+            chosen = await choose_server(session, ref.tenant_id)
+            await self._remember(
+                session,
+                ref,
+                "server",
+                servers.ASSIGNMENT_NAME,
+                servers.assignment_value(chosen, ref.project_id),
+                handle,
+            )
+        return handle
 
     async def _resource(
         self, session: AsyncSession, ref: ProjectRef, spec: ProjectSpec, need: ResourceRequirement
@@ -139,6 +164,26 @@ def _secret_handle(ref: ProjectRef, name: str) -> str:
             type="UnknownHandle",
             non_retryable=True,
         ) from None
+
+
+async def choose_server(session: AsyncSession, tenant_id: str) -> str:
+    """The reachable (or not yet checked) server holding fewest projects; this host when the
+    tenant registered none. Refused when every registered server is known to be down."""
+    registered = await servers.list_all(session=session, tenant_id=tenant_id)
+    if not registered:
+        return LOCALHOST
+    usable = [s for s in registered if s.status != "unreachable"]
+    if not usable:
+        down = "; ".join(f"{s.name}: {s.message or 'unreachable'}" for s in registered)
+        raise ApplicationError(
+            f"no server can take the project, every registered one is unreachable ({down}); "
+            "fix one (`orchestrator servers list`) and retry",
+            type="NoServer",
+        )
+    load = await servers.assignment_counts(session=session, tenant_id=tenant_id)
+    # Most free memory breaks a tie: a fresh server has the room for the next service.
+    best = min(usable, key=lambda s: (load.get(s.name, 0), -(s.free_memory_mb or 0), s.name))
+    return best.name
 
 
 def _free_on_host(host: str, port: int) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 
 from adapters.llm.base import ChatMessage, ChatModel, ModelReply, ToolCall, ToolSpec
-from adapters.sandbox.base import CommandResult, Sandbox
+from adapters.sandbox.base import CommandResult, Sandbox, SandboxOwner
 from agents.text import head, tail
 
 log = structlog.get_logger(__name__)
@@ -77,9 +77,10 @@ async def run_coding_agent(
     max_steps: int = 25,
     on_step: Callable[[str], None] | None = None,
     command_timeout_s: float = 300.0,
+    owner: SandboxOwner | None = None,
 ) -> CodingResult:
     """Loop model -> tool calls -> tool results until `finish` or `max_steps` model calls."""
-    tools = _Workspace(sandbox, workspace, command_timeout_s)
+    tools = _Workspace(sandbox, workspace, command_timeout_s, owner)
     result = CodingResult(finished=False, summary="", steps=0)
     history = list(messages)
     while result.steps < max_steps:
@@ -119,8 +120,15 @@ async def run_coding_agent(
 class _Workspace:
     """The tools, confined to one workspace directory."""
 
-    def __init__(self, sandbox: Sandbox, root: Path, command_timeout_s: float) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        root: Path,
+        command_timeout_s: float,
+        owner: SandboxOwner | None = None,
+    ) -> None:
         self.sandbox = sandbox
+        self.owner = owner
         # Resolved once so symlinked temp dirs (macOS /tmp) compare equal in _resolve.
         self.root = root.resolve()
         self.command_timeout_s = command_timeout_s
@@ -177,7 +185,9 @@ class _Workspace:
     async def run_command(self, command: str) -> str:
         if not command.strip():
             raise ToolError("command is empty")
-        result = await self.sandbox.run(self.root, command, timeout_s=self.command_timeout_s)
+        result = await self.sandbox.run(
+            self.root, command, timeout_s=self.command_timeout_s, owner=self.owner
+        )
         if _looks_like_tests(command):
             self.last_test = result
         timed_out = " (timed out)" if result.timed_out else ""

@@ -14,6 +14,7 @@ import re
 from pydantic import BaseModel, ValidationError
 
 from adapters.llm.base import ChatMessage, ModelReply, ToolCall, ToolSpec, Usage
+from agents.offline_changes import change_task_files, draft_change, plan_change
 from agents.prompts import (
     DeveloperBrief,
     extract_tag,
@@ -22,7 +23,9 @@ from agents.prompts import (
 )
 from agents.scaffold import TEST_COMMAND
 from agents.schemas import (
+    ChangeSpec,
     FeatureSpec,
+    LineComment,
     ProjectSpec,
     ResourceRequirement,
     ReviewVerdict,
@@ -90,6 +93,13 @@ class OfflineModel:
             prompt = _last_user(messages, "<idea>")
             spec = draft_spec(extract_tag(prompt, "idea") or prompt)
             content = with_conversation(spec, extract_tag(prompt, "conversation")).model_dump_json()
+        elif response_format is ChangeSpec:
+            prompt = _last_user(messages, "<change>")
+            delta = draft_change(extract_tag(prompt, "change") or prompt, _talk(prompt))
+            content = delta.model_dump_json()
+        elif response_format is TaskPlan and (change := _change_plan_prompt(messages)):
+            text, files = change
+            content = plan_change(text, files).model_dump_json()
         elif response_format is TaskPlan:
             content = plan_tasks(_spec_from_prompt(messages)).model_dump_json()
         elif response_format is ReviewVerdict:
@@ -234,7 +244,11 @@ def review(prompt: str) -> ReviewVerdict:
         tail = " | ".join(line for line in report.strip().splitlines()[-3:] if line.strip())
         problems.append(f"The test run did not pass ({tail}). Fix the failures and rerun.")
     if problems:
-        return ReviewVerdict(approved=False, comments=" ".join(problems))
+        return ReviewVerdict(
+            approved=False,
+            comments=" ".join(problems),
+            line_comments=failing_lines(report, changed),
+        )
     files = ", ".join(changed) or "the diff"
     # Removed lines mean existing behaviour changes; purely added files break nobody.
     removed = [
@@ -244,6 +258,28 @@ def review(prompt: str) -> ReviewVerdict:
     if removed:
         comments += f" It changes existing code ({len(removed)} lines removed): breaking."
     return ReviewVerdict(approved=True, comments=comments, breaking_change=bool(removed))
+
+
+def failing_lines(report: str, changed: list[str]) -> list[LineComment]:
+    """Where a traceback in the test report points into a file of the diff: the frame's line,
+    with the error the traceback ends with (paths differ inside the sandbox, suffixes do not)."""
+    found: list[LineComment] = []
+    for block in report.split("Traceback (most recent call last):")[1:]:
+        error = next(
+            (line.strip() for line in reversed(block.splitlines()) if _ERROR_RE.match(line)), ""
+        )
+        for path, line, function in _FRAME_RE.findall(block):
+            file = next((c for c in changed if path == c or path.endswith(f"/{c}")), None)
+            if file is None:
+                continue
+            comment = LineComment(path=file, line=int(line), body=f"{error} (in {function})")
+            if comment not in found:
+                found.append(comment)
+    return found
+
+
+_FRAME_RE = re.compile(r'^\s*File "([^"]+)", line (\d+), in (\S+)', flags=re.MULTILINE)
+_ERROR_RE = re.compile(r"^\w+(Error|Exception)\b")
 
 
 def tests_passed(report: str) -> bool:
@@ -280,6 +316,8 @@ def next_tool_call(messages: list[ChatMessage]) -> ToolCall:
 
 def _task_files(brief: DeveloperBrief) -> tuple[str, str, str, str, str]:
     """(route path, route code, test path, test code, what) for the task in the brief."""
+    if brief.change is not None:
+        return change_task_files(brief)
     key, project = brief.task.key, brief.project
     if "health" in key:
         stem, what, code, test = "health", "GET /health", _HEALTH, _HEALTH_TEST
@@ -313,6 +351,20 @@ def _spec_from_prompt(messages: list[ChatMessage]) -> ProjectSpec:
         except ValidationError:
             continue
     return draft_spec(_last_user(messages, ""))
+
+
+def _talk(prompt: str) -> str | None:
+    return extract_tag(prompt, "conversation")
+
+
+def _change_plan_prompt(messages: list[ChatMessage]) -> tuple[str, list[str]] | None:
+    """(the change, the repository's files) when the Architect plans a change."""
+    prompt = _last_user(messages, "<change>")
+    change = extract_tag(prompt, "change")
+    if change is None:
+        return None
+    files = (extract_tag(prompt, "files") or "").split()
+    return change, files
 
 
 def _last_user(messages: list[ChatMessage], containing: str) -> str:

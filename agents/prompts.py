@@ -110,11 +110,20 @@ class BriefProject(BaseModel):
     feature: FeatureSpec
 
 
+class ChangeBrief(BaseModel):
+    """The change request a task belongs to, when it is one (None: the first build)."""
+
+    number: int
+    text: str
+    requirements: list[str] = []
+
+
 class DeveloperBrief(BaseModel):
     """The machine-readable block of the developer prompt."""
 
     project: BriefProject
     task: TaskSpec
+    change: ChangeBrief | None = None
 
 
 def brainstorm_messages(
@@ -148,16 +157,25 @@ def architect_messages(spec: ProjectSpec) -> list[ChatMessage]:
     return [ChatMessage("system", ARCHITECT_SYSTEM), ChatMessage("user", user)]
 
 
-def developer_messages(spec: ProjectSpec, task: TaskSpec, feedback: str = "") -> list[ChatMessage]:
+def developer_messages(
+    spec: ProjectSpec, task: TaskSpec, feedback: str = "", change: ChangeBrief | None = None
+) -> list[ChatMessage]:
     brief = DeveloperBrief(
         project=BriefProject(
             name=spec.name, title=spec.title, summary=spec.summary, feature=spec.feature
         ),
         task=task,
+        change=change,
     )
+    intro = f"Implement task `{task.key}` of project `{spec.name}`."
+    if change is not None:
+        intro += (
+            f" The service is live; the task is part of change request #{change.number} to it "
+            "(in the brief). Keep what other clients rely on unless the change says otherwise."
+        )
     parts = [
-        f"Implement task `{task.key}` of project `{spec.name}`.",
-        f"```json\n{brief.model_dump_json(indent=2)}\n```",
+        intro,
+        f"```json\n{brief.model_dump_json(indent=2, exclude_none=True)}\n```",
         "Requirements of the whole project (other tasks cover the rest):\n"
         + "\n".join(f"- {r}" for r in spec.requirements),
     ]

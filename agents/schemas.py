@@ -79,12 +79,31 @@ class TaskPlan(BaseModel):
     tasks: list[TaskSpec] = Field(min_length=1, max_length=12)
 
 
+class LineComment(BaseModel):
+    """A remark about one line of a file the pull request changes (the new side)."""
+
+    path: str = Field(description="the file's path in the repository, as in the diff")
+    line: int = Field(ge=1, description="line number in the new version of the file")
+    body: str
+
+
 class ReviewVerdict(BaseModel):
     """Reviewer's output for one pull request."""
 
     approved: bool
     comments: str
+    # Posted on the pull request next to the code; optional, so older answers stay valid.
+    line_comments: list[LineComment] = Field(default_factory=list, max_length=30)
     breaking_change: bool = Field(
         default=False,
         description="merging changes or removes behaviour that existing clients rely on",
     )
+
+
+class ChangeSpec(BaseModel):
+    """Brainstorm's output for a change to a live project: the delta, not a whole new spec."""
+
+    title: str = Field(max_length=120)
+    summary: str
+    requirements: list[str] = Field(default_factory=list, description="what the change adds")
+    open_questions: list[str] = Field(default_factory=list)

@@ -9,7 +9,17 @@ from adapters.secrets.factory import build_secret_store
 from api.cors import CodecCors, web_ui_origins
 from api.errors import install_error_handlers
 from api.exposure import WARNING, refuse_unsafe_exposure
-from api.routers import codec, health, inbox, projects, releases, secrets
+from api.routers import (
+    changes,
+    codec,
+    health,
+    inbox,
+    project_admin,
+    projects,
+    releases,
+    secrets,
+    servers,
+)
 from services.projects import ProjectServices
 
 
@@ -24,7 +34,10 @@ def create_app(services: ProjectServices) -> FastAPI:
     app.include_router(health.router)
     app.include_router(projects.router)
     app.include_router(releases.router)
+    app.include_router(project_admin.router)
+    app.include_router(changes.router)
     app.include_router(inbox.router)
     app.include_router(secrets.router)
+    app.include_router(servers.router)
     app.include_router(codec.router)
     return app

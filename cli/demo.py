@@ -38,6 +38,8 @@ async def run_demo(
     console.print(f"[green]live[/green]     {project.live_url}")
     console.print(f"web ui   {ui}")
     console.print(f"GET {project.live_url}/health → {health.status_code} {health.text.strip()}")
+    if settings.sandbox.kind == "docker":
+        console.print(f"sandbox  containers left by the project: {_containers_of(project.id)}")
     console.print("status   orchestrator status " + project.id)
     # Without this key neither the secrets nor the encrypted history can be read again.
     console.print(f"age key  {settings.age_key_file} (back it up; README, Secrets)")
@@ -64,6 +66,14 @@ def _explain_fallbacks(settings: Settings, console: Console) -> None:
         console.print(
             "model: [yellow]offline model[/yellow] "
             "(deterministic, no keys; set LLM_PROVIDER=openai for a real one)"
+        )
+    if settings.sandbox.kind == "docker":
+        from adapters.sandbox.docker_engine import connect, engine_address
+
+        connect()  # no engine: the reason, and no silent fallback to another sandbox
+        console.print(
+            f"sandbox: [green]Docker[/green] at {engine_address()}, image "
+            f"{settings.sandbox.docker_image}, runtime {settings.sandbox.docker_runtime}"
         )
     if settings.sandbox.kind in ("auto", "bubblewrap") and shutil.which("bwrap") is None:
         console.print(
@@ -111,3 +121,15 @@ def _web_ui_link(settings: Settings, project_id: str) -> str:
     query = urllib.parse.quote(f'OrchestratorProjectId="{project_id}"')
     namespace = settings.temporal.namespace
     return f"{settings.temporal.ui_url}/namespaces/{namespace}/workflows?query={query}"
+
+
+def _containers_of(project_id: str) -> int:
+    from adapters.sandbox.docker_container import SANDBOX_LABEL
+    from adapters.sandbox.docker_engine import connect
+
+    found = connect().containers.list(all=True, filters={"label": SANDBOX_LABEL})
+    return sum(
+        1
+        for c in found
+        if project_id in c.name or c.labels.get("orchestrator.project") == project_id
+    )

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli import humans, releases, resources, secrets
+from cli import changes, humans, image, product_owner, releases, resources, secrets, servers
 from cli.context import project_services
 from cli.render import project_view, projects_table
 from cli.runner import GateOption, console, parse_gates, run_command
@@ -20,9 +20,13 @@ from services.projects import validate_idea
 
 app = typer.Typer(no_args_is_help=True, help="Orchestrator: from an idea to a live service.")
 humans.register(app)
+changes.register(app)
 secrets.register(app)
 resources.register(app)
 releases.register(app)
+product_owner.register(app)
+image.register(app)
+servers.register(app)
 
 
 @app.command()

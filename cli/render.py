@@ -22,6 +22,8 @@ STATUS_STYLE = {
     "failed": "red",
     "cancelled": "red",
     "pending": "dim",
+    "open": "cyan",
+    "closed": "red",
 }
 
 
@@ -81,8 +83,10 @@ def project_view(project: Project, state: ProjectState | None) -> Group:
 
 def projects_table(projects: list[Project]) -> Table:
     table = Table()
-    for column in ("id", "name", "status", "stage", "live"):
+    for column in ("id", "name", "status", "stage", "repository", "live"):
         table.add_column(column)
     for p in projects:
-        table.add_row(p.id, p.name, _styled(p.status), p.stage, p.live_url or "")
+        table.add_row(
+            p.id, p.name, _styled(p.status), p.stage, p.repository_url or "", p.live_url or ""
+        )
     return table

@@ -96,7 +96,9 @@ async def _serve(
     from db.engine import create_engine, session_factory
     from db.migrate import upgrade_to_head
     from services.projects import ProjectServices
+    from services.schedules.forge_sync import ensure_forge_sync_schedule
     from services.schedules.health import ensure_health_schedule
+    from services.server_sync import register_server_sync
     from worker.composition import build_worker
     from worker.notifier import owner_notifier
 
@@ -107,7 +109,9 @@ async def _serve(
         converter = await asyncio.to_thread(history_converter, secrets)
         client = await connect(settings.temporal, data_converter=converter, wait_s=20)
         await register_search_attributes(client, settings.temporal.namespace)
+        await register_server_sync(client, settings)
         await asyncio.to_thread(upgrade_to_head, settings.database_url)
+        await ensure_forge_sync_schedule(client, settings)
         if crashed is not None:  # before our worker polls: only the dead one's work is freed
             await _recover_after_crash(client, settings, *crashed)
         stack_pid_file(settings).record(os.getpid())

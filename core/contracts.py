@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from core.vocabulary import (
     GATE_NAMES,
     STAGES,
+    ChangeStatus,
     GateName,
     InboxChangeKind,
     InboxKind,
     InboxStatus,
     ProjectStatus,
+    PullRequestOutcome,
     ReleaseStatus,
     ServiceAction,
     StageName,
@@ -116,6 +118,23 @@ class QA:
     answer: str
 
 
+# The signal github_sync sends a project's workflow; one name for the sender and the receiver.
+PULL_REQUEST_CHANGED = "pull_request_changed"
+
+
+@dataclass
+class PullRequestChange:
+    """A pull request merged or closed by a person outside the orchestrator."""
+
+    project_id: str
+    tenant_id: str
+    pr_number: int
+    outcome: PullRequestOutcome
+    task_key: str = ""
+    url: str = ""
+    merge_sha: str = ""
+
+
 @dataclass
 class ProjectInput:
     project_id: str
@@ -153,6 +172,8 @@ class ProjectState:
     conversation: list[QA] = field(default_factory=list)
     brainstorm_turn: int = 0
     rejected_replies: list[str] = field(default_factory=list)
+    # Merges and closes people did on the forge, as github_sync reported them (oldest first).
+    pr_changes: list[PullRequestChange] = field(default_factory=list)
 
     def open_items(self) -> list[InboxItem]:
         return [item for item in self.inbox if item.status == "open"]
@@ -165,6 +186,19 @@ class ProjectState:
 class ProjectRef:
     project_id: str
     tenant_id: str
+
+
+@dataclass
+class ForgeSyncInput:
+    """One pass of github_sync; the schedule starts it with the defaults."""
+
+    tenant_id: str = ""  # empty: every tenant
+
+
+@dataclass
+class ForgeSyncResult:
+    projects: int = 0
+    changes: list[PullRequestChange] = field(default_factory=list)
 
 
 @dataclass
@@ -339,6 +373,7 @@ class DeployResult:
     url: str
     message: str
     number: int | None = None  # the release's number within its project
+    note: str = ""  # what the stage did about DNS (or why nothing), for its detail
 
 
 @dataclass
@@ -432,3 +467,78 @@ class IncidentInput:
     failed_release: int  # what `retry` starts again
     item_prefix: str  # keeps its inbox ids apart from the project workflow's
     escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
+
+
+# ---- change requests to a live project ------------------------------------------------------
+
+
+@dataclass
+class ChangeRequest:
+    """One change as the queue carries it; the text is short (services cap it)."""
+
+    number: int
+    text: str
+    requested_by: str = ""
+
+
+@dataclass
+class ChangeInput:
+    """A ChangeWorkflow: the project's settings (owner, gates, limits) and the change."""
+
+    project: ProjectInput
+    change: ChangeRequest
+    resume: ProjectState | None = None  # set by continue-as-new (long conversations)
+
+
+@dataclass
+class ChangeQueueInput:
+    """The per-project queue; `pending` and `taken` travel through continue-as-new."""
+
+    project: ProjectInput
+    pending: list[ChangeRequest] = field(default_factory=list)
+    taken: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ChangeRef:
+    project_id: str
+    tenant_id: str
+    number: int
+
+
+@dataclass
+class ChangeStart:
+    port: int
+    release_id: str | None  # what serves now, before the change
+
+
+@dataclass
+class ChangeSpecInput:
+    project_id: str
+    tenant_id: str
+    number: int
+    turn: int = 1
+    conversation: list[QA] = field(default_factory=list)
+
+
+@dataclass
+class ChangeProgress:
+    """Mirror of a change's transition into its row and the project's event log."""
+
+    project_id: str
+    tenant_id: str
+    number: int
+    kind: str
+    message: str
+    status: ChangeStatus
+    stage: StageName
+    stages: list[StageRecord] = field(default_factory=list)
+    release_id: str | None = None
+
+
+@dataclass
+class ChangeOutcome:
+    number: int
+    status: ChangeStatus
+    release_id: str | None
+    message: str

@@ -59,3 +59,8 @@ def _added_lines(diff: str) -> list[_AddedLines]:
         elif in_hunk and text.startswith(" "):
             line += 1
     return files
+
+
+def added_line_numbers(diff: str) -> dict[str, set[int]]:
+    """The new-side line numbers each file of the diff adds: where a review may comment."""
+    return {added.path: set(added.numbers) for added in _added_lines(diff)}

@@ -80,6 +80,8 @@ class ForgeSettings(BaseSettings):
     github_installation_id: int | None = None
     github_token_handle: str = ""  # e.g. secret://_/GITHUB_TOKEN
     merge_method: Literal["merge", "squash", "rebase"] = "merge"
+    # github_sync: how often pull requests merged or closed by people are looked for.
+    sync_interval_s: float = Field(default=60.0, ge=5.0, le=24 * 3600.0)
 
 
 class SandboxSettings(BaseSettings):
@@ -98,6 +100,13 @@ class SandboxSettings(BaseSettings):
     memory_mb: int = Field(default=2048, ge=64)
     cpu_seconds: int = Field(default=600, ge=1)
     cpus: float = Field(default=1.0, gt=0.0)  # Docker only: a share of the host's cores
+    # Docker only: started idle containers kept ready, so a first command skips the start
+    # (0: every command starts its own). Needs a root worker on the engine's host.
+    docker_pool_size: int = Field(default=2, ge=0, le=64)
+    # Docker only: how often the sweeper removes containers no live worker owns.
+    docker_sweep_every_s: float = Field(default=30.0, gt=0.0)
+    # Docker only: where `orchestrator image build` bootstraps the base root filesystem.
+    docker_build_dir: Path = Path("/var/tmp")
 
 
 class DeploySettings(BaseSettings):
@@ -120,6 +129,30 @@ class DeploySettings(BaseSettings):
     # Run as the service's uid, so it must be reachable by it: the worker's own interpreter
     # may live under /root (0700). The service template needs only the standard library.
     service_python: str = "/usr/bin/python3"
+    # On SSH servers: where releases and the service script live (the data dir stays here).
+    remote_root: str = "/srv/orchestrator"
+    # Root-only and outside the data dir: an SSH key (and a remote env file) exists here only
+    # for the length of one Ansible run, in a 0600 file.
+    runtime_dir: Path = Path("/run/orchestrator")
+
+
+class DnsSettings(BaseSettings):
+    model_config = _config("DNS_")
+
+    # Cloudflare is configured when the token handle, the zone and the domain are all set;
+    # then each project is published as <project>.<domain>.
+    cloudflare_token_handle: str = ""  # e.g. secret://_/CLOUDFLARE_TOKEN
+    cloudflare_zone_id: str = ""
+    domain: str = ""
+    cloudflare_base_url: str = ""  # empty: api.cloudflare.com; a local fake in tests
+    ttl: int = Field(default=300, ge=1)  # 1 is Cloudflare's "automatic"
+    proxied: bool = False
+    # Deploys refuse to start without DNS (readiness) when this is set.
+    required: bool = False
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.cloudflare_token_handle and self.cloudflare_zone_id and self.domain)
 
 
 class SecretsSettings(BaseSettings):
@@ -219,11 +252,13 @@ class Settings(BaseSettings):
     forge: ForgeSettings = Field(default_factory=ForgeSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     deploy: DeploySettings = Field(default_factory=DeploySettings)
+    dns: DnsSettings = Field(default_factory=DnsSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     zavhoz: ZavhozSettings = Field(default_factory=ZavhozSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    server_sync_every_s: int = Field(default=600, ge=10)
 
     @cached_property
     def data_dir(self) -> Path:

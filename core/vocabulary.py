@@ -32,6 +32,9 @@ TaskStatus = Literal[
     "skipped",  # a person (or the timeout policy) chose to go on without it
 ]
 
+# What a person did to a pull request outside the orchestrator (github_sync reports it).
+PullRequestOutcome = Literal["merged", "closed"]
+
 GateName = Literal["spec", "merge", "deploy", "spending"]
 GATE_NAMES: tuple[GateName, ...] = get_args(GateName)
 
@@ -57,3 +60,11 @@ ReleaseStatus = Literal["healthy", "rolled_back", "failed", "stopped"]
 ServiceAction = Literal["deploy", "stop", "start", "restart"]
 # Whether a project's serving release should answer: health_checker leaves `stopped` alone.
 ServingState = Literal["live", "stopped"]
+
+# What the last check of a server saw (`servers add`, `server_sync`); `unknown`: never checked.
+ServerStatus = Literal["unknown", "reachable", "unreachable"]
+# Where a change request to a live project is: waiting its turn, being built, or how it ended
+# (`live`: its release serves; `rolled_back`: its release failed health and the one before
+# serves again).
+ChangeStatus = Literal["queued", "running", "live", "rolled_back", "failed", "cancelled"]
+CHANGE_FINAL_STATUSES: tuple[ChangeStatus, ...] = ("live", "rolled_back", "failed", "cancelled")

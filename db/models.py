@@ -104,6 +104,27 @@ class PullRequest(SQLModel, table=True):
     updated_at: datetime = _timestamp()
 
 
+class ForgeReview(SQLModel, table=True):
+    """A review posted on a pull request of the local forge (GitHub keeps its own).
+
+    One row per (pull request, head commit, verdict): a retried reviewer posts it once."""
+
+    __tablename__ = "forge_reviews"
+    __table_args__ = (UniqueConstraint("repo", "number", "head_sha", "verdict"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(index=True, max_length=64)
+    repo: str = Field(index=True, max_length=256)  # owner/name
+    number: int
+    verdict: str = Field(max_length=32)  # approve | request_changes | comment
+    body: str = Field(default="", sa_column=Column(Text))
+    # [{"path": ..., "line": ..., "body": ...}]: read only together with their review.
+    comments: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    author: str = Field(default="", max_length=128)
+    head_sha: str = Field(default="", max_length=64)
+    created_at: datetime = _timestamp()
+
+
 class Resource(SQLModel, table=True):
     """A handle Zavhoz gave out; `value` is never a raw secret (secrets are `secret://` refs)."""
 
@@ -143,6 +164,30 @@ class Deployment(SQLModel, table=True):
     serving: str = Field(default="", max_length=16)
     # Consecutive failed checks of health_checker; back to 0 on the first answer.
     failed_checks: int = 0
+
+
+class Change(SQLModel, table=True):
+    """A change request to a live project: its text, who asked, how far it got, its release."""
+
+    __tablename__ = "changes"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    project_id: str = Field(foreign_key="projects.id", index=True, max_length=64)
+    number: int  # 1, 2, ... per project: the order changes run in
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    requested_by: str = Field(default="", max_length=128)
+    # queued | running | live | rolled_back | failed | cancelled
+    status: str = Field(default="queued", index=True, max_length=32)
+    stage: str = Field(default="queued", max_length=32)
+    stages: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    spec_delta: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    release_id: str | None = Field(default=None, max_length=128)
+    message: str = Field(default="", sa_column=Column(Text))
+    workflow_id: str = Field(default="", max_length=128)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
 
 
 class Event(SQLModel, table=True):
@@ -265,4 +310,28 @@ class TelegramPrompt(SQLModel, table=True):
     message_id: int = Field(sa_type=BigInteger, primary_key=True)
     item_id: str = Field(max_length=64)
     choice: str = Field(default="", max_length=32)  # reject / instruct wait for their text
+    created_at: datetime = _timestamp()
+
+
+class Server(SQLModel, table=True):
+    """A host deploys go to over SSH; its key is a secret handle, never a value.
+
+    The status columns are what the last check (`server_sync` or `servers add`) saw.
+    """
+
+    __tablename__ = "servers"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    name: str = Field(max_length=64)
+    host: str = Field(max_length=255)
+    port: int = 22
+    user: str = Field(default="root", max_length=64)
+    key_handle: str = Field(max_length=200)  # secret://_/SSH_KEY_<NAME>
+    status: str = Field(default="unknown", max_length=16)  # ServerStatus
+    free_disk_mb: int | None = None
+    free_memory_mb: int | None = None
+    message: str = Field(default="", sa_column=Column(Text))
+    checked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = _timestamp()

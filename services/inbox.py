@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
-from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.client import (
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
+from core import changes as naming
 from core.contracts import HumanReply
 from core.errors import Conflict, InvalidInput, ServiceUnavailable
 from core.vocabulary import APPROVAL_CHOICES
 from db.engine import transaction
-from db.models import Event, InboxEntry
+from db.models import Event, InboxEntry, Project
 from db.repositories import events, inbox
 from services.projects import ProjectServices
 from services.text import clean_text, plain_name
+from workflows.change import ChangeWorkflow
 from workflows.project import ProjectWorkflow
 
 
@@ -85,13 +92,7 @@ class InboxServices:
             tenant_id=tenant,
         )
         project = await self.projects.get(entry.project_id, tenant_id=tenant)
-        # Incidents of a live service ask from a workflow of their own (workflows/incident.py)
-        # with the same `reply` update and `reply_queued` signal.
-        handle = (
-            self.projects.client.get_workflow_handle(entry.workflow_id)
-            if entry.workflow_id
-            else self.projects.handle(project)
-        )
+        handle = self._handle(project, item_id, entry.workflow_id)
         try:
             message = await asyncio.wait_for(
                 handle.execute_update(ProjectWorkflow.reply, reply),
@@ -112,6 +113,21 @@ class InboxServices:
                 "no worker is running: the answer is queued and applied when one starts",
             )
         return AnswerOutcome(item_id, False, message)
+
+    def _handle(
+        self, project: Project, item_id: str, recorded: str | None
+    ) -> WorkflowHandle[Any, Any]:
+        """The workflow that asked: a change's (by its item id), the one recorded with the
+        item (an incident of a live service, workflows/incident.py), or the project's own.
+        All take the same `reply` update and `reply_queued` signal."""
+        number = naming.change_of_item(item_id, project.id)
+        if number is not None:
+            return self.projects.client.get_workflow_handle_for(
+                ChangeWorkflow.run, naming.change_workflow_id(project.id, number)
+            )
+        if recorded:
+            return self.projects.client.get_workflow_handle(recorded)
+        return self.projects.handle(project)
 
     async def events(
         self, project_id: str, *, after_id: int = 0, tenant_id: str | None = None

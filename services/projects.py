@@ -88,28 +88,35 @@ class ProjectServices:
                 kind="project_submitted",
                 message=text,
             )
+        await self.start_workflow(project)
+        return project
+
+    async def start_workflow(self, project: Project, *, resume: ProjectState | None = None) -> None:
+        """Start the project's workflow; with `resume`, a new run that goes on from that state
+        (activate_project) under the same workflow id."""
+        pipeline = self.settings.pipeline
         await self.client.start_workflow(
             ProjectWorkflow.run,
             ProjectInput(
                 project_id=project.id,
-                tenant_id=tenant,
-                idea=text,
+                tenant_id=project.tenant_id,
+                idea=project.idea,
                 max_parallel_developers=pipeline.max_parallel_developers,
                 max_review_rounds=pipeline.max_review_rounds,
-                owner=owner,
-                gates=gates,
+                owner=project.config.get("owner", self.settings.user),
+                gates=Gates.parse(list(project.config.get("gates", []))),
                 escalation=EscalationPolicy(
                     reminder_every_s=pipeline.reminder_every_s,
                     timeout_s=pipeline.escalation_timeout_s,
                     on_timeout=pipeline.on_timeout,
                 ),
+                resume=resume,
             ),
             id=project.workflow_id or f"project-{project.id}",
             task_queue=self.settings.temporal.task_queue,
-            search_attributes=sa.initial(project.id, tenant),
+            search_attributes=sa.initial(project.id, project.tenant_id),
             task_timeout=policies.WORKFLOW_TASK,
         )
-        return project
 
     async def get(self, project_id: str, *, tenant_id: str | None = None) -> Project:
         async with transaction(self.sessions) as session:

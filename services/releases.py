@@ -45,6 +45,7 @@ class ReleaseServices:
         return await check_deploy_readiness(
             sessions=self.projects.sessions,
             secrets=build_secret_store(self.projects.settings),
+            dns=self.projects.settings.dns,
             tenant_id=project.tenant_id,
             project_id=project.id,
         )

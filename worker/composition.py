@@ -14,9 +14,11 @@ from temporalio.worker import Interceptor, Worker
 
 from activities.architect import ArchitectActivities
 from activities.brainstorm import BrainstormActivities
+from activities.changes import ChangeActivities
 from activities.context import ActivityContext
 from activities.developer import DeveloperActivities
 from activities.devops import DevOpsActivities
+from activities.forge_sync import ForgeSyncActivities
 from activities.health import HealthActivities
 from activities.heartbeat import HeartbeatInterceptor
 from activities.humans import HumanActivities
@@ -24,6 +26,7 @@ from activities.progress import ProgressActivities
 from activities.rate_limits import RateLimitInterceptor
 from activities.retries import RetryReporter
 from activities.reviewer import ReviewerActivities
+from activities.servers import ServerActivities, facts_probe
 from activities.service_control import ServiceActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
@@ -43,12 +46,16 @@ from core.pid_files import worker_identity
 from core.settings import LLMSettings, Settings
 from db.engine import SessionFactory
 from workflows import policies
+from workflows.change import ChangeWorkflow
+from workflows.change_queue import ChangeQueueWorkflow
 from workflows.developer import DeveloperWorkflow
+from workflows.github_sync import GithubSyncWorkflow
 from workflows.health_check import HealthCheckWorkflow, RepairWorkflow
 from workflows.incident import IncidentWorkflow
 from workflows.project import ProjectWorkflow
 from workflows.release import ReleaseWorkflow
 from workflows.rollback import RollbackWorkflow
+from workflows.server_sync import ServerSyncWorkflow
 
 log = structlog.get_logger()
 
@@ -60,6 +67,10 @@ WORKFLOWS = [
     HealthCheckWorkflow,
     RepairWorkflow,
     IncidentWorkflow,
+    GithubSyncWorkflow,
+    ServerSyncWorkflow,
+    ChangeQueueWorkflow,
+    ChangeWorkflow,
 ]
 
 
@@ -74,6 +85,7 @@ def build_activities(
     settings: Settings,
     sessions: SessionFactory,
     secrets: SecretStore,
+    client: Client,
     notifier: Notifier | None = None,
 ) -> list[Callable[..., Any]]:
     ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets)
@@ -89,7 +101,7 @@ def build_activities(
         tenant_id=settings.tenant,
         secrets=secrets,
     )
-    sandbox = build_sandbox(settings.sandbox)
+    sandbox = build_sandbox(settings.sandbox, slots_dir=settings.data_dir / "sandbox-slots")
     deployer = AnsibleDeployer(
         releases_dir=settings.releases_dir,
         playbooks_dir=find_playbooks_dir(),
@@ -97,6 +109,8 @@ def build_activities(
         health_timeout_s=settings.deploy.health_timeout_s,
         python=settings.deploy.service_python,
         data_dir=settings.data_dir,
+        remote_root=settings.deploy.remote_root,
+        runtime_dir=settings.deploy.runtime_dir,
         limits=ServiceLimits(
             uid_base=settings.deploy.service_uid_base,
             memory_mb=settings.deploy.service_memory_mb,
@@ -115,6 +129,7 @@ def build_activities(
     service = ServiceActivities(ctx, forge, deployer)
     notifier = notifier or LogNotifier()
     humans = HumanActivities(ctx, notifier)
+    changes = ChangeActivities(ctx, model, forge)
     return [
         ProgressActivities(ctx, notifier).record_progress,
         humans.record_inbox,
@@ -135,6 +150,13 @@ def build_activities(
         service.stop_service,
         service.start_service,
         HealthActivities(ctx).check_live,
+        # Signals project workflows, hence the client.
+        ForgeSyncActivities(ctx, forge, client).reconcile,
+        ServerActivities(ctx, facts_probe(settings)).sync,
+        changes.begin,
+        changes.write_spec,
+        changes.plan_tasks,
+        changes.record_progress,
     ]
 
 
@@ -154,7 +176,7 @@ def build_worker(
         task_queue=settings.temporal.task_queue,
         identity=worker_identity(os.getpid()),
         workflows=WORKFLOWS,
-        activities=build_activities(settings, sessions, secrets, notifier),
+        activities=build_activities(settings, sessions, secrets, client, notifier),
         max_concurrent_activities=8,
         **heartbeat_options(
             RetryReporter(ActivityContext(settings=settings, sessions=sessions, secrets=secrets)),

@@ -48,6 +48,7 @@ class ActivityPolicy:
 
 BOOKKEEPING = ActivityPolicy(timedelta(seconds=60))  # DB writes, inbox, progress, notify
 FORGE = ActivityPolicy(timedelta(seconds=60))  # repository, pull request, merge calls
+FORGE_SYNC = ActivityPolicy(timedelta(minutes=5))  # every active project's pull requests
 MODEL_CALL = ActivityPolicy(timedelta(minutes=5))  # one structured LLM answer (+ tests)
 CODING = ActivityPolicy(timedelta(minutes=30))  # a whole coding-agent session
 DEPLOY = ActivityPolicy(timedelta(minutes=10))  # an Ansible run with its health check

@@ -33,10 +33,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.zavhoz import ZavhozActivities
     from core import search_attributes as sa
     from core.contracts import (
+        PULL_REQUEST_CHANGED,
         QA,
         Allocation,
         BrainstormInput,
+        BrainstormResult,
         DeployInput,
+        DeployResult,
         DeveloperInput,
         DeveloperResult,
         HumanReply,
@@ -48,12 +51,13 @@ with workflow.unsafe.imports_passed_through():
         ProjectInput,
         ProjectRef,
         ProjectState,
+        PullRequestChange,
         PullRequestRef,
         ReviewResult,
         TaskState,
     )
     from core.vocabulary import REVIEW_LOOP, FinalStatus, InboxChangeKind, StageName, TaskStatus
-    from workflows import policies
+    from workflows import outside_changes, policies
     from workflows.activity_calls import run_activity
     from workflows.desk import HumanDesk
     from workflows.developer import DeveloperWorkflow
@@ -64,6 +68,8 @@ DEVELOPERS_SETTLE_PATCH = "developers-settle-before-failing"
 SECRET_DIFF_SCAN_PATCH = "secret-diff-scan"
 ZAVHOZ_SECRETS_PATCH = "zavhoz-secrets"
 DEPLOY_READINESS_PATCH = "deploy-readiness"
+# Merges and closes done by people on the forge (github_sync's signal) settle tasks.
+OUTSIDE_CHANGES_PATCH = "pull-request-changed-outside"
 
 
 Arg = TypeVar("Arg")
@@ -115,6 +121,11 @@ class ProjectWorkflow:
         else:
             self._desk.apply(reply)
 
+    @workflow.signal(name=PULL_REQUEST_CHANGED)
+    def pull_request_changed(self, change: PullRequestChange) -> None:
+        """github_sync saw a person merge or close one of our pull requests on the forge."""
+        outside_changes.record(self._state, change)
+
     # ---- the pipeline --------------------------------------------------------------------
 
     @workflow.run
@@ -149,16 +160,7 @@ class ProjectWorkflow:
                 await self._continue_as_new()
             state.brainstorm_turn += 1
             self._turns_this_run += 1
-            result = await self._activity(
-                BrainstormActivities.write_spec,
-                BrainstormInput(
-                    project_id=self._input.project_id,
-                    tenant_id=self._input.tenant_id,
-                    idea=self._input.idea,
-                    turn=state.brainstorm_turn,
-                    conversation=state.conversation,
-                ),
-            )
+            result = await self._write_spec()
             state.spec_name, state.model_label = result.spec_name, result.model_label
             last_turn = state.brainstorm_turn >= self._input.max_brainstorm_turns
             if result.questions and not last_turn:
@@ -176,6 +178,18 @@ class ProjectWorkflow:
             if decision.status == "expired" or last_turn:
                 raise Aborted(f"spec not approved: {decision.answer or 'rejected'}")
             state.conversation.append(QA("Feedback on the previous spec", decision.answer))
+
+    async def _write_spec(self) -> BrainstormResult:
+        return await self._activity(
+            BrainstormActivities.write_spec,
+            BrainstormInput(
+                project_id=self._input.project_id,
+                tenant_id=self._input.tenant_id,
+                idea=self._input.idea,
+                turn=self._state.brainstorm_turn,
+                conversation=self._state.conversation,
+            ),
+        )
 
     async def _zavhoz(self) -> str:
         allocation = await self._allocate()
@@ -255,6 +269,8 @@ class ProjectWorkflow:
 
         async def one(task: TaskState) -> None:
             async with slots:
+                if self._outside_changes_applied() and task.status == "merged":
+                    return  # merged by a person while it waited for a developer
                 task.status = "developing"
                 task.rounds += 1
                 result: DeveloperResult = await workflow.execute_child_workflow(
@@ -286,9 +302,12 @@ class ProjectWorkflow:
         return f"{len(todo)} pull requests opened (round {self._state.review_round})"
 
     async def _review(self, tasks: list[TaskState]) -> str:
-        merged = 0
+        merged = outside = 0
         # Sequential on purpose: each merge moves main, the next review sees it.
         for task in tasks:
+            if self._settled_outside(task):
+                outside += 1
+                continue
             pr = PullRequestRef(
                 project_id=self._input.project_id,
                 tenant_id=self._input.tenant_id,
@@ -297,6 +316,9 @@ class ProjectWorkflow:
                 pr_number=task.pr_number or 0,
             )
             review = await self._activity(ReviewerActivities.review_pull_request, pr)
+            if self._settled_outside(task):  # while the reviewer read it
+                outside += 1
+                continue
             if review.leaks and workflow.patched(SECRET_DIFF_SCAN_PATCH):
                 await self._secret_in_pull_request(task, review)
                 continue
@@ -310,13 +332,29 @@ class ProjectWorkflow:
                 )
                 approved = decision.choice == "approve"
                 comments = decision.answer or "merge of a breaking change was not approved"
+                if self._settled_outside(task):  # while the gate waited for a person
+                    outside += 1
+                    continue
             if approved:
                 await self._activity(ReviewerActivities.merge_pull_request, pr, policies.FORGE)
                 task.status, task.feedback = "merged", ""
                 merged += 1
             else:
                 task.status, task.feedback = "changes_requested", comments
-        return f"{merged} of {len(tasks)} merged (round {self._state.review_round})"
+        by_people = f", {outside} merged or closed by people" if outside else ""
+        return f"{merged} of {len(tasks)} merged{by_people} (round {self._state.review_round})"
+
+    def _settled_outside(self, task: TaskState) -> bool:
+        """True when a person merged or closed the task's pull request on the forge while it
+        waited for review: the reviewer leaves the task as the change put it."""
+        return self._outside_changes_applied() and task.status != "in_review"
+
+    def _outside_changes_applied(self) -> bool:
+        # Histories without the signal never reach patched(): they replay as they ran.
+        if not self._state.pr_changes or not workflow.patched(OUTSIDE_CHANGES_PATCH):
+            return False
+        outside_changes.apply_all(self._state)
+        return True
 
     async def _secret_in_pull_request(self, task: TaskState, review: ReviewResult) -> None:
         """Never merged, and a person decides: a developer told only "remove it" could
@@ -337,14 +375,26 @@ class ProjectWorkflow:
             task.feedback += f"\n\nInstructions from {item.answered_by}: {item.answer}"
 
     async def _devops(self) -> str:
+        await self._check_readiness()
+        head = await self._activity(DevOpsActivities.main_head, self._ref(), policies.FORGE)
+        result = await self._deploy(head, f"r{self._state.review_round}-{head[:10]}")
+        if result.status != "healthy":
+            raise StageFailed(f"deploy {result.status}: {result.message}")
+        self._state.live_url = result.url
+        detail = f"release {result.release_id} healthy at {result.url}"
+        return f"{detail}; {result.note}" if result.note else detail
+
+    async def _check_readiness(self) -> None:
         if workflow.patched(DEPLOY_READINESS_PATCH):
             readiness = await self._activity(
                 DevOpsActivities.check_readiness, self._ref(), policies.BOOKKEEPING
             )
             if not readiness.ready:  # nothing is deployed while anything is missing
                 raise StageFailed(f"not ready to deploy: {readiness.summary()}")
-        head = await self._activity(DevOpsActivities.main_head, self._ref(), policies.FORGE)
-        release_id = f"r{self._state.review_round}-{head[:10]}"
+
+    async def _deploy(self, head: str, release_id: str, requested_by: str = "") -> DeployResult:
+        """Approved (with the deploy gate), deployed and health-checked; rolled back on failure.
+        The release is recorded as asked by `requested_by` (empty: the project's owner)."""
         if self._input.gates.deploy:
             await self._approve(
                 "devops",
@@ -359,14 +409,12 @@ class ProjectWorkflow:
                 commit=head,
                 release_id=release_id,
                 port=self._state.port or 0,
+                requested_by=requested_by,
             ),
             policies.DEPLOY,
         )
         self._state.release_id = result.release_id
-        if result.status != "healthy":
-            raise StageFailed(f"deploy {result.status}: {result.message}")
-        self._state.live_url = result.url
-        return f"release {result.release_id} healthy at {result.url}"
+        return result
 
     # ---- people ---------------------------------------------------------------------------
 

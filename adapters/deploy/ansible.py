@@ -1,4 +1,8 @@
-"""Deploy releases to this host with ansible-runner and the playbooks in infra/ansible/."""
+"""Deploy releases with ansible-runner and the playbooks in infra/ansible/.
+
+To this host over a local connection, or to a server of the inventory over SSH
+(adapters/deploy/ssh.py), where releases live under `remote_root` instead of the data dir.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,10 @@ from adapters.deploy.confinement import (
     unreachable_parent,
 )
 from adapters.deploy.env_file import write_env_file
+from adapters.deploy.remote import remote_vars
 from adapters.deploy.runner import run_playbook
+from adapters.deploy.ssh import local_inventory, private_run_dir, ssh_inventory, write_key
+from adapters.deploy.target import SshTarget
 from core.child_env import PASSED_THROUGH, child_environment
 from core.pid_files import alive
 
@@ -107,6 +115,14 @@ class _ProjectLayout:
 
 
 @dataclass(frozen=True)
+class _Connection:
+    """How one run reaches its host; `private_dir` (SSH only) is removed after the run."""
+
+    inventory: str
+    private_dir: Path | None = None
+
+
+@dataclass(frozen=True)
 class _PlaybookRun:
     succeeded: bool
     rc: int
@@ -130,6 +146,8 @@ class AnsibleDeployer:
         python: str = "/usr/bin/python3",
         data_dir: Path | None = None,
         limits: ServiceLimits | None = None,
+        remote_root: str = "/srv/orchestrator",
+        runtime_dir: Path = Path("/run/orchestrator"),
     ) -> None:
         self._releases_dir = releases_dir
         # Settings keep releases in <data dir>/releases; the rest of that dir is root's only.
@@ -139,34 +157,48 @@ class AnsibleDeployer:
         self._host = host
         self._health_timeout_s = health_timeout_s
         self._python = python
+        self._remote_root = remote_root.rstrip("/")
+        self._runtime_dir = runtime_dir
+        # Host keys seen on first connection (public, so the data dir may keep them).
+        self._known_hosts = self._data_dir / "ssh" / "known_hosts"
 
     async def deploy(self, request: ReleaseRequest) -> ReleaseOutcome:
         layout = self._layout(request.project_slug)
-        url = f"http://{self._host}:{request.port}"
+        target = request.target
+        url = f"http://{self._service_host(target)}:{request.port}"
         release_dir = layout.release_dir(request.release_id)
         previous_id = layout.current_release_id()
 
         # A retried activity must not create a second release of the same id.
         if previous_id == request.release_id and await _answers_200(
-            request.port, request.health_path
+            self._service_host(target), request.port, request.health_path
         ):
             return _already_live(layout, request, url)
 
-        if refused := self._unreachable():
+        if target is None and (refused := self._unreachable()):
             return _refused(request.release_id, url, str(release_dir), previous_id, refused)
-        common = self._common_vars(layout, request.port, request.health_path)
-        # Before the playbook: a failed release gives way to the previous one with these too.
-        _write_secrets(layout, request.secret_env, common["service_uid"])
-        run = await self._run(
-            "deploy.yml",
-            layout.new_runner_dir(request.release_id),
-            {
-                **common,
-                "release_id": request.release_id,
-                "repo_url": request.repo_url,
-                "commit": request.commit,
-            },
-        )
+        common = self._common_vars(layout, request.port, request.health_path, target)
+        extravars = {
+            **common,
+            "release_id": request.release_id,
+            "repo_url": request.repo_url,
+            "commit": request.commit,
+        }
+        async with self._connection(target) as connection:
+            if connection.private_dir is None:
+                # Before the playbook: a failed release gives way to the previous one with
+                # these too.
+                _write_secrets(layout, request.secret_env, common["service_uid"])
+            else:
+                extravars |= await remote_vars(
+                    connection.private_dir,
+                    secret_env=request.secret_env,
+                    reserved=_SERVICE_OWN_NAMES,
+                    source=(request.repo_url, request.commit),
+                )
+            run = await self._run(
+                "deploy.yml", layout.new_runner_dir(request.release_id), extravars, connection
+            )
         previous_id = run.stats.get("previous_release_id") or previous_id or None
         status = _deploy_status(run)
         if status == "healthy":
@@ -201,17 +233,22 @@ class AnsibleDeployer:
         secret_env: Mapping[str, str] | None = None,
         health_path: str = "/health",
         to_release_id: str | None = None,
+        target: SshTarget | None = None,
     ) -> ReleaseOutcome:
         layout = self._layout(project_slug)
-        url = f"http://{self._host}:{port}"
+        url = f"http://{self._service_host(target)}:{port}"
         left_id = layout.current_release_id()
-        if refused := self._unreachable():
+        if target is None and (refused := self._unreachable()):
             return _refused(left_id or "", url, "", left_id, refused)
-        common = self._common_vars(layout, port, health_path)
-        if secret_env is not None:
-            _write_secrets(layout, secret_env, common["service_uid"])
+        common = self._common_vars(layout, port, health_path, target)
         extravars = {**common, "requested_release_id": to_release_id or ""}
-        run = await self._run("rollback.yml", layout.new_runner_dir("rollback"), extravars)
+        async with self._connection(target) as connection:
+            extravars |= await self._secrets(layout, connection, secret_env, common)
+            run = await self._run(
+                "rollback.yml", layout.new_runner_dir("rollback"), extravars, connection
+            )
+        # On a server the release left is only known there: rollback.yml reports it.
+        left_id = str(run.stats.get("previous_release_id") or left_id or "") or None
         release_id = str(run.stats.get("release_id") or left_id or "")
         status: ReleaseStatus = "healthy" if run.succeeded else "failed"
         message = (
@@ -243,16 +280,21 @@ class AnsibleDeployer:
         port: int,
         secret_env: Mapping[str, str] | None = None,
         health_path: str = "/health",
+        target: SshTarget | None = None,
     ) -> ReleaseOutcome:
         layout = self._layout(project_slug)
-        url = f"http://{self._host}:{port}"
+        url = f"http://{self._service_host(target)}:{port}"
         current = layout.current_release_id()
-        if refused := self._unreachable():
+        if target is None and (refused := self._unreachable()):
             return _refused(current or "", url, "", current, refused)
-        common = self._common_vars(layout, port, health_path)
-        if secret_env is not None:
-            _write_secrets(layout, secret_env, common["service_uid"])
-        run = await self._run("start.yml", layout.new_runner_dir("start"), common)
+        common = self._common_vars(layout, port, health_path, target)
+        async with self._connection(target) as connection:
+            extravars = common | await self._secrets(layout, connection, secret_env, common)
+            run = await self._run(
+                "start.yml", layout.new_runner_dir("start"), extravars, connection
+            )
+        # On a server the release is only known there: start.yml reports it.
+        current = str(run.stats.get("release_id") or current or "") or None
         status: ReleaseStatus = "healthy" if run.succeeded else "failed"
         message = f"Release {current} is live at {url}." if run.succeeded else run.failure
         log.info("start.finished", project=project_slug, release_id=current, status=status)
@@ -266,7 +308,19 @@ class AnsibleDeployer:
             log_path=str(run.log_path),
         )
 
-    async def stop(self, *, project_slug: str) -> None:
+    async def stop(self, *, project_slug: str, target: SshTarget | None = None) -> None:
+        if target is not None:
+            layout = self._layout(project_slug)
+            async with self._connection(target) as connection:
+                run = await self._run(
+                    "stop.yml",
+                    layout.new_runner_dir("stop"),
+                    {**self._remote_paths(), "project_slug": project_slug},
+                    connection,
+                )
+            if not run.succeeded:
+                raise RuntimeError(f"stopping {project_slug} on {target.name}: {run.failure}")
+            return
         pid_file = self._layout(project_slug).pid_file
         pid = _service_pid(pid_file)
         if pid is not None:
@@ -275,7 +329,49 @@ class AnsibleDeployer:
         pid_file.unlink(missing_ok=True)
 
     def _layout(self, project_slug: str) -> _ProjectLayout:
+        """The project's tree here: its releases, or (for a server) its runs' artifacts."""
         return _ProjectLayout(self._releases_dir / project_slug)
+
+    def _service_host(self, target: SshTarget | None) -> str:
+        return self._host if target is None else target.host
+
+    def _remote_paths(self) -> dict[str, str]:
+        """Where a server keeps releases and the service script (tasks/remote_root.yml)."""
+        return {
+            "remote_root": self._remote_root,
+            "releases_root": f"{self._remote_root}/releases",
+            "service_script": f"{self._remote_root}/bin/service.sh",
+            "tree_script": f"{self._remote_root}/bin/tree.sh",
+        }
+
+    @asynccontextmanager
+    async def _connection(self, target: SshTarget | None) -> AsyncIterator[_Connection]:
+        if target is None:
+            yield _Connection(local_inventory())
+            return
+        # Removed when the run ends, also when it fails or the activity is cancelled.
+        with private_run_dir(self._runtime_dir) as private:
+            key = write_key(private, target)
+            inventory = ssh_inventory(target, key_file=key, known_hosts=self._known_hosts)
+            yield _Connection(inventory, private)
+
+    async def _secrets(
+        self,
+        layout: _ProjectLayout,
+        connection: _Connection,
+        secret_env: Mapping[str, str] | None,
+        common: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """Replace the project's secrets (None keeps them): a file here, or the extra vars
+        that tasks/remote_secrets.yml writes on a server."""
+        if secret_env is None:
+            return {}
+        if connection.private_dir is None:
+            _write_secrets(layout, secret_env, common["service_uid"])
+            return {}
+        return await remote_vars(
+            connection.private_dir, secret_env=secret_env, reserved=_SERVICE_OWN_NAMES
+        )
 
     def _unreachable(self) -> str:
         """Why a service's uid could not reach its release here, or "" when it can."""
@@ -288,18 +384,26 @@ class AnsibleDeployer:
             f"parent directory is searchable by others (chmod o+x), e.g. not under /root."
         )
 
-    def _common_vars(self, layout: _ProjectLayout, port: int, health_path: str) -> dict[str, Any]:
+    def _common_vars(
+        self, layout: _ProjectLayout, port: int, health_path: str, target: SshTarget | None
+    ) -> dict[str, Any]:
         # Before anything of the project's starts: its uid must find nothing else to read.
         lock_data_dir(self._data_dir)
+        # Handed out here for servers too: unique across all projects, so on any one host.
         uid = service_id(self._releases_dir, layout.root.name, self._limits.uid_base)
+        paths: dict[str, str] = {"releases_root": str(self._releases_dir.resolve())}
+        home = layout.service_home
+        if target is not None:
+            paths = self._remote_paths()
+            home = Path(paths["releases_root"]) / layout.root.name / "var"
         return {
-            "releases_root": str(self._releases_dir.resolve()),
+            **paths,
             "project_slug": layout.root.name,
             "service_port": port,
             "health_path": health_path,
             "python_bin": self._python,
             "health_timeout": self._health_timeout_s,
-            "service_env": _service_env(port, layout.service_home),
+            "service_env": _service_env(port, home),
             "service_uid": uid,
             "service_memory_mb": self._limits.memory_mb,
             "service_pids_max": self._limits.pids_max,
@@ -307,15 +411,15 @@ class AnsibleDeployer:
         }
 
     async def _run(
-        self, playbook: str, runner_dir: Path, extravars: dict[str, Any]
+        self, playbook: str, runner_dir: Path, extravars: dict[str, Any], connection: _Connection
     ) -> _PlaybookRun:
         log.info("ansible.run", playbook=playbook, runner_dir=str(runner_dir))
         result = await run_playbook(
             runner_dir,
             playbook=self._playbooks_dir / playbook,
-            inventory=_inventory(),
+            inventory=connection.inventory,
             extravars=extravars,
-            env=_runner_env(),
+            env=runner_env(),
         )
         return _PlaybookRun(
             succeeded=result.succeeded,
@@ -323,7 +427,7 @@ class AnsibleDeployer:
             stats=_custom_stats(result.events),
             failure=""
             if result.succeeded
-            else _failure_message(result.events, result.log_path, result.rc),
+            else failure_message(result.events, result.log_path, result.rc),
             log_path=result.log_path,
         )
 
@@ -360,12 +464,7 @@ def _write_secrets(layout: _ProjectLayout, secret_env: Mapping[str, str], uid: i
     write_env_file(layout.env_file, secret_env, uid=uid, reserved=_SERVICE_OWN_NAMES)
 
 
-def _inventory() -> str:
-    # The worker's own interpreter is known to exist; ansible's guess may not.
-    return f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}"
-
-
-def _runner_env() -> dict[str, str]:
+def runner_env() -> dict[str, str]:
     # ansible-runner execs `ansible-playbook` by name: without the venv's bin
     # first on PATH it is not found and the run ends with rc=127.
     venv_bin = str(Path(sys.executable).parent)
@@ -375,10 +474,13 @@ def _runner_env() -> dict[str, str]:
         "PATH": os.pathsep.join([venv_bin, env["PATH"]]),
         "ANSIBLE_NOCOLOR": "1",
         # A module runs as one piped Python process instead of a temp dir, a copy, a chmod,
-        # a run and a clean-up: the larger part of a localhost deploy's time.
+        # a run and a clean-up (the larger part of a localhost deploy's time); over SSH it
+        # goes through the open session instead of a copied file per task.
         "ANSIBLE_PIPELINING": "True",
         "ANSIBLE_LOCALHOST_WARNING": "False",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+        # Over SSH: one connection per host for the whole run.
+        "ANSIBLE_SSH_ARGS": "-o ControlMaster=auto -o ControlPersist=30s",
     }
 
 
@@ -407,7 +509,7 @@ def _custom_stats(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {}
 
 
-def _failure_message(events: list[dict[str, Any]], log_path: Path, rc: int) -> str:
+def failure_message(events: list[dict[str, Any]], log_path: Path, rc: int) -> str:
     """The last failing task's own message; deploy.yml's final `fail` explains the outcome."""
     for event in reversed(events):
         if event.get("event") not in ("runner_on_failed", "runner_on_unreachable"):
@@ -416,6 +518,9 @@ def _failure_message(events: list[dict[str, Any]], log_path: Path, rc: int) -> s
         if data.get("ignore_errors"):
             continue
         res = data.get("res", {})
+        # A loop's own message is "All items completed": the failing item's says why.
+        items = [r for r in res.get("results") or [] if r.get("failed") or r.get("unreachable")]
+        res = items[0] if items else res
         # Folded YAML and multi-line stderr read better as one line in a chat message.
         msg = " ".join(str(res.get("msg") or res.get("stderr") or "no message").split())
         if str(data.get("task_action", "")).endswith("fail"):
@@ -435,11 +540,11 @@ def _tail(path: Path, lines: int = 3) -> str:
     return " | ".join(kept[-lines:]) or "no output"
 
 
-async def _answers_200(port: int, health_path: str) -> bool:
+async def _answers_200(host: str, port: int, health_path: str) -> bool:
     # trust_env=False: a proxy from the environment must not intercept a local port.
     async with httpx.AsyncClient(trust_env=False, timeout=2.0) as client:
         try:
-            response = await client.get(f"http://127.0.0.1:{port}{health_path}")
+            response = await client.get(f"http://{host}:{port}{health_path}")
         except httpx.HTTPError:
             return False
     return response.status_code == 200

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from adapters.deploy.target import SshTarget
 from core.vocabulary import ReleaseStatus as ReleaseStatus
 
 
@@ -20,6 +21,8 @@ class ReleaseRequest:
     # NAME -> clear-text value, resolved from handles inside the deploy activity. It never
     # leaves that activity's process: kept out of repr so no log line can print it.
     secret_env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # None: this host over a local connection; else a server over SSH, its key resolved too.
+    target: SshTarget | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Deployer(Protocol):
         secret_env: Mapping[str, str] | None = None,
         health_path: str = "/health",
         to_release_id: str | None = None,
+        target: SshTarget | None = None,
     ) -> ReleaseOutcome:
         """Switch back to `to_release_id` (None: the healthy release before the current one)
         and start it; on failure the current release runs again.
@@ -64,10 +68,11 @@ class Deployer(Protocol):
         port: int,
         secret_env: Mapping[str, str] | None = None,
         health_path: str = "/health",
+        target: SshTarget | None = None,
     ) -> ReleaseOutcome:
         """(Re)start the current release and check its health; nothing else changes."""
         ...
 
-    async def stop(self, *, project_slug: str) -> None:
+    async def stop(self, *, project_slug: str, target: SshTarget | None = None) -> None:
         """Stop the project's running service (stop, cancel, tests)."""
         ...

@@ -34,7 +34,7 @@ def write_env_file(
     `reserved` are the names the service's own environment sets (PORT, HOME, PATH, ...): a
     secret of that name is refused rather than silently losing to, or overriding, ours.
     """
-    data = _encode(values, reserved)
+    data = encode_env(values, reserved)
     directory = path.parent
     _prepare_directory(directory, uid)
     # A worker killed between writing and renaming leaves a temp file with the values.
@@ -59,7 +59,7 @@ def write_env_file(
     _fsync_directory(directory)
 
 
-def _encode(values: Mapping[str, str], reserved: frozenset[str]) -> bytes:
+def encode_env(values: Mapping[str, str], reserved: frozenset[str]) -> bytes:
     entries = []
     for name, value in sorted(values.items()):
         # Errors name the variable, never its value.

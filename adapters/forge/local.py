@@ -12,9 +12,10 @@ import structlog
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from adapters.forge import git
+from adapters.forge import local_reviews as reviews
 from adapters.forge.base import PullRequestInfo, PullRequestState, RepoInfo, Review
 from adapters.forge.credentials import GitCredential
-from adapters.forge.git import MergeConflict
+from adapters.forge.git import GitError, MergeConflict
 from core.errors import InvalidInput, NotFound
 from core.known_secrets import KNOWN_SECRETS
 from db.engine import SessionFactory, transaction
@@ -116,24 +117,73 @@ class LocalForge:
                 log.info("forge_pull_request_merged", repo=_key(repo), number=number, sha=merge_sha)
                 return self._pr_info(bare, fresh)
 
-    # The review/sync half of the interface lands with the forge-reviews work (issue 10).
     async def find_repository(self, *, owner: str, name: str) -> RepoInfo | None:
-        raise NotImplementedError
+        if not all(_SAFE_NAME.fullmatch(p) and ".." not in p for p in (owner, name)):
+            return None  # a name no repository here can have: not found, not a path
+        if not (self._bare_path(owner, name) / "HEAD").exists():
+            return None
+        return self._repo_info(owner, name)
 
     async def get_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
-        raise NotImplementedError
+        bare = self._existing_bare(repo)
+        return self._pr_info(bare, await self._observed(bare, await self._load(repo, number)))
 
     async def list_pull_requests(self, *, repo: RepoInfo) -> list[PullRequestInfo]:
-        raise NotImplementedError
+        bare = self._existing_bare(repo)
+        async with self._sessions() as session:
+            rows = await pull_requests.list_for_repo(session=session, repo=_key(repo))
+        mine = [pr for pr in rows if pr.tenant_id == self._tenant_id]
+        return [self._pr_info(bare, await self._observed(bare, pr)) for pr in mine]
 
     async def submit_review(self, *, repo: RepoInfo, number: int, review: Review) -> None:
-        raise NotImplementedError
+        self._existing_bare(repo)
+        pr = await self._load(repo, number)
+        posted = await reviews.post(
+            self._sessions,
+            tenant_id=self._tenant_id,
+            repo=_key(repo),
+            number=number,
+            review=review,
+            head_sha=review.head_sha or pr.head_sha,
+            author=f"{repo.owner}-reviewer",
+        )
+        if posted:
+            log.info("forge_review_posted", repo=_key(repo), number=number, verdict=review.verdict)
 
     async def list_reviews(self, *, repo: RepoInfo, number: int) -> list[Review]:
-        raise NotImplementedError
+        self._existing_bare(repo)
+        await self._load(repo, number)
+        return await reviews.list_for(self._sessions, repo=_key(repo), number=number)
 
     async def close_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
-        raise NotImplementedError
+        bare = self._existing_bare(repo)
+        async with self._repo_locks.setdefault(_key(repo), asyncio.Lock()):
+            pr = await self._observed(bare, await self._load(repo, number))
+            if pr.state == "open":
+                async with transaction(self._sessions) as session:
+                    pr = await self._load(repo, number, session=session)
+                    await pull_requests.mark_closed(session=session, pr=pr)
+                log.info("forge_pull_request_closed", repo=_key(repo), number=number)
+            return self._pr_info(bare, pr)
+
+    async def _observed(self, bare: Path, pr: PullRequest) -> PullRequest:
+        """The row brought up to what the bare repository shows: a person may have merged
+        the branch into the base with plain git, or deleted the branch (closing it)."""
+        if pr.state != "open":
+            return pr
+        found = await observed_state(bare, pr)
+        if found is None:
+            return pr
+        state, merge_sha = found
+        async with transaction(self._sessions) as session:
+            fresh = await pull_requests.get(session=session, repo=pr.repo, number=pr.number)
+            assert fresh is not None  # rows are never deleted
+            if fresh.state == "open" and state == "merged":
+                await pull_requests.mark_merged(session=session, pr=fresh, merge_sha=merge_sha)
+            elif fresh.state == "open":
+                await pull_requests.mark_closed(session=session, pr=fresh)
+            log.info("forge_pull_request_observed", repo=pr.repo, number=pr.number, state=state)
+            return fresh
 
     async def git_credential(self, repo: RepoInfo) -> GitCredential | None:
         return None  # clone_url is a path on this host
@@ -238,6 +288,21 @@ async def _merge(bare: Path, pr: PullRequest) -> str:
             ) from exc
         await git.push(scratch, pr.base, remote=str(bare))
     return merge_sha
+
+
+async def observed_state(bare: Path, pr: PullRequest) -> tuple[PullRequestState, str] | None:
+    """("merged", sha) when the base holds the branch's tip, ("closed", "") when the branch
+    is gone unmerged, None when the pull request is still open as far as git can tell."""
+    repo = git.Repo.bare(bare)
+    branch_ref, base_ref = f"refs/heads/{pr.branch}", f"refs/heads/{pr.base}"
+    tip = await git.rev_parse(repo, branch_ref) if await git.has_ref(repo, branch_ref) else None
+    try:
+        merged = await git.is_ancestor(repo, tip or pr.head_sha, base_ref)
+    except GitError:  # the recorded head is gone from the repository: not in the base either
+        merged = False
+    if merged:
+        return "merged", await _recorded_merge(bare, tip or pr.head_sha, base_ref)
+    return ("closed", "") if tip is None else None
 
 
 async def _recorded_merge(bare: Path, head: str, base_ref: str) -> str:

@@ -24,6 +24,17 @@ class CommandResult:
         return self.exit_code == 0 and not self.timed_out and self.limit is None
 
 
+@dataclass(frozen=True)
+class SandboxOwner:
+    """Whose command it is: labels on a container, so a sweeper can tell whose run it was."""
+
+    tenant: str
+    project: str
+    task: str
+    workflow_id: str = ""
+    run_id: str = ""
+
+
 class Sandbox(Protocol):
     """Runs shell commands with `workspace` read-write at /workspace and nothing else writable.
 
@@ -35,5 +46,10 @@ class Sandbox(Protocol):
     isolated: bool
 
     async def run(
-        self, workspace: Path, command: str, *, timeout_s: float = 300.0
+        self,
+        workspace: Path,
+        command: str,
+        *,
+        timeout_s: float = 300.0,
+        owner: SandboxOwner | None = None,
     ) -> CommandResult: ...

@@ -16,7 +16,7 @@ from adapters.sandbox._subprocess import (
     require_workspace,
     run_command,
 )
-from adapters.sandbox.base import CommandResult
+from adapters.sandbox.base import CommandResult, SandboxOwner
 from adapters.sandbox.limits import Limits
 from adapters.sandbox.ownership import GIT_DIR, lent_to
 from core.errors import ServiceUnavailable
@@ -184,7 +184,12 @@ class BubblewrapSandbox:
         ]
 
     async def run(
-        self, workspace: Path, command: str, *, timeout_s: float = 300.0
+        self,
+        workspace: Path,
+        command: str,
+        *,
+        timeout_s: float = 300.0,
+        owner: SandboxOwner | None = None,  # nothing outlives the command here to label
     ) -> CommandResult:
         cwd = require_workspace(workspace)
         argv = self.argv(cwd, command)

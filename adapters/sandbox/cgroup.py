@@ -23,6 +23,14 @@ log = structlog.get_logger(__name__)
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 NAME_PREFIX = "orchestrator-sandbox-"
+
+
+def own_prefix(pid: int | None = None) -> str:
+    """The names of the cgroups one process makes carry its pid: what is whose stays
+    answerable (a worker's own leftovers; several workers or test runs on one machine)."""
+    return f"{NAME_PREFIX}{pid or os.getpid()}-"
+
+
 _CONTROLLERS: tuple[LimitName, ...] = ("pids", "memory")
 # Processes killed a moment ago leave their cgroup only once the kernel has finished them.
 _REMOVE_PATIENCE_S = 2.0
@@ -88,7 +96,7 @@ class CommandCgroup:
 
 def create_cgroup(limits: Limits) -> CommandCgroup | None:
     """A fresh cgroup capped at `limits`, or None where this process may not make one."""
-    name = f"{NAME_PREFIX}{uuid.uuid4().hex}"
+    name = f"{own_prefix()}{uuid.uuid4().hex[:16]}"
     own = _own_cgroups()
     unified = _unified_mount()
     if unified is not None and "" in own:
@@ -189,3 +197,28 @@ def _rmdir_patiently(directory: Path) -> None:
                 log.warning("sandbox_cgroup_left_behind", cgroup=str(directory), error=str(exc))
                 return
             time.sleep(0.02)
+
+
+def process_breach(pid: int) -> LimitName | None:
+    """The cap the cgroups of `pid` (a container's first process) record as hit, if any.
+
+    Read from the host's cgroup tree, so only for an engine on this host; elsewhere None.
+    """
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        names = controllers.split(",") if controllers else [""]
+        if "pids" in names or "" in names:
+            base = CGROUP_ROOT / ("pids" if "pids" in names else "") / path.lstrip("/")
+            if _counter(base / "pids.events", "max") > 0:
+                return "pids"
+        if "memory" in names or "" in names:
+            base = CGROUP_ROOT / ("memory" if "memory" in names else "") / path.lstrip("/")
+            if _counter(base / "memory.oom_control", "oom_kill") > 0:
+                return "memory"
+            if _counter(base / "memory.events", "oom_kill") > 0:
+                return "memory"
+    return None

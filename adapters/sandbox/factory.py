@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
+from pathlib import Path
 
 import structlog
 
@@ -24,7 +26,11 @@ def sandbox_limits(settings: SandboxSettings) -> Limits:
     )
 
 
-def build_sandbox(settings: SandboxSettings) -> Sandbox:
+def build_sandbox(
+    settings: SandboxSettings, *, slots_dir: Path | None = None, start: bool = True
+) -> Sandbox:
+    """The backend; a Docker one reaches its engine at once (`start`), so a worker with no
+    engine stops here with the reason instead of failing its first task."""
     limits = sandbox_limits(settings)
     if settings.kind == "process":
         return ProcessSandbox(limits=limits)
@@ -32,12 +38,20 @@ def build_sandbox(settings: SandboxSettings) -> Sandbox:
         # Imported here so hosts without Docker never load the SDK.
         from adapters.sandbox.docker import DockerSandbox
 
-        return DockerSandbox(
+        docker = DockerSandbox(
             image=settings.docker_image,
             runtime=settings.docker_runtime,
             limits=limits,
             cpus=settings.cpus,
+            pool_size=settings.docker_pool_size,
+            slots_dir=slots_dir,
+            sweep_every_s=settings.docker_sweep_every_s,
         )
+        if start:
+            docker.start()
+            # Idle pool containers go with the process; after a kill -9 the sweeper takes them.
+            atexit.register(docker.close)
+        return docker
     if settings.kind == "bubblewrap":
         if shutil.which("bwrap") is None:
             raise ServiceUnavailable(

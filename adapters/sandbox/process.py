@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.sandbox._subprocess import clean_env, require_workspace, run_command
-from adapters.sandbox.base import CommandResult
+from adapters.sandbox.base import CommandResult, SandboxOwner
 from adapters.sandbox.limits import Limits
 
 
@@ -24,7 +24,12 @@ class ProcessSandbox:
         self.limits = limits or Limits()
 
     async def run(
-        self, workspace: Path, command: str, *, timeout_s: float = 300.0
+        self,
+        workspace: Path,
+        command: str,
+        *,
+        timeout_s: float = 300.0,
+        owner: SandboxOwner | None = None,  # nothing outlives the command here to label
     ) -> CommandResult:
         cwd = require_workspace(workspace)
         return await run_command(

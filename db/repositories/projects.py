@@ -48,6 +48,16 @@ async def list_live(*, session: AsyncSession) -> list[Project]:
     return list(result.all())
 
 
+async def list_active(*, session: AsyncSession, tenant_id: str) -> list[Project]:
+    """Projects whose workflow is meant to be running (what github_sync reconciles)."""
+    result = await session.exec(
+        select(Project)
+        .where(Project.tenant_id == tenant_id, col(Project.status).in_(("queued", "running")))
+        .order_by(col(Project.id))
+    )
+    return list(result.all())
+
+
 async def update(*, session: AsyncSession, project: Project, **fields: Any) -> Project:
     for name, value in fields.items():
         setattr(project, name, value)

@@ -77,3 +77,9 @@ async def mark_merged(*, session: AsyncSession, pr: PullRequest, merge_sha: str)
     pr.merge_sha = merge_sha
     pr.updated_at = utcnow()
     session.add(pr)
+
+
+async def mark_closed(*, session: AsyncSession, pr: PullRequest) -> None:
+    pr.state = "closed"
+    pr.updated_at = utcnow()
+    session.add(pr)

@@ -19,18 +19,55 @@ from adapters.sandbox.factory import build_sandbox
 from adapters.sandbox.process import ProcessSandbox
 from core.errors import ServiceUnavailable
 from core.settings import SandboxSettings
+from tests.docker_engine import docker_sandbox
 
 needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bwrap is not installed")
 
 
+@pytest.fixture(scope="module")
+def docker(docker_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DockerSandbox]:
+    sandbox = docker_sandbox(docker_image, tmp_path_factory.mktemp("slots"))
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture(scope="module")
+def docker_cold(
+    docker_image: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DockerSandbox]:
+    """No warm pool: every command starts its own container with the tree bound directly."""
+    sandbox = docker_sandbox(docker_image, tmp_path_factory.mktemp("slots"), pool_size=0)
+    yield sandbox
+    sandbox.close()
+
+
 @pytest.fixture(
     params=[
-        pytest.param(ProcessSandbox, id="process"),
-        pytest.param(BubblewrapSandbox, id="bubblewrap", marks=needs_bwrap),
+        pytest.param("process"),
+        pytest.param("bubblewrap", marks=needs_bwrap),
+        pytest.param("docker"),
+        pytest.param("docker_cold"),
     ]
 )
 def sandbox(request: pytest.FixtureRequest) -> Sandbox:
-    return request.param()  # type: ignore[no-any-return]
+    if request.param == "process":
+        return ProcessSandbox()
+    if request.param == "bubblewrap":
+        return BubblewrapSandbox()
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("bubblewrap", marks=needs_bwrap),
+        pytest.param("docker"),
+    ]
+)
+def isolated(request: pytest.FixtureRequest) -> Sandbox:
+    """The backends that isolate: what the security tests hold them to."""
+    if request.param == "bubblewrap":
+        return BubblewrapSandbox()
+    return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -139,8 +176,8 @@ def listening_port() -> Iterator[int]:
         yield server.getsockname()[1]
 
 
-async def test_bubblewrap_has_no_network(
-    bwrap: BubblewrapSandbox, workspace: Path, listening_port: int
+async def test_a_host_port_is_refused(
+    isolated: Sandbox, workspace: Path, listening_port: int
 ) -> None:
     probe = (
         "import socket\n"
@@ -149,17 +186,67 @@ async def test_bubblewrap_has_no_network(
     )
     (workspace / "probe.py").write_text(probe)
 
-    result = await bwrap.run(workspace, "python3 probe.py")
+    result = await isolated.run(workspace, "python3 probe.py")
 
     assert result.exit_code != 0 and "connected" not in result.stdout
-    assert "ConnectionRefusedError" in result.stderr
+    # Refused (bubblewrap: a loopback of its own) or unreachable (Docker: no interface at all).
+    assert "ConnectionRefusedError" in result.stderr or "unreachable" in result.stderr
+
+
+async def test_the_outside_world_is_unreachable(isolated: Sandbox, workspace: Path) -> None:
+    probe = (
+        "import socket\n"
+        "for address in [('1.1.1.1', 53), ('8.8.8.8', 443), ('deb.debian.org', 80)]:\n"
+        "    try:\n"
+        "        socket.create_connection(address, timeout=3)\n"
+        "        print('reached', address)\n"
+        "    except OSError as exc:\n"
+        "        print('blocked', type(exc).__name__)\n"
+    )
+    (workspace / "probe.py").write_text(probe)
+
+    result = await isolated.run(workspace, "python3 probe.py", timeout_s=30)
+
+    assert result.ok, result.stderr
+    assert "reached" not in result.stdout and result.stdout.count("blocked") == 3
+
+
+async def test_host_files_the_data_dir_and_secrets_are_invisible(
+    isolated: Sandbox, workspace: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    (data_dir / "secrets").mkdir(parents=True)
+    (data_dir / "secrets" / "age.key").write_text("AGE-SECRET-KEY-1TEST\n")
+    (data_dir / "orchestrator.db").write_text("rows")
+    host_files = [Path(__file__), Path.cwd() / "pyproject.toml", Path("/root/.bashrc")]
+    probes = [data_dir, data_dir / "secrets" / "age.key", tmp_path, *host_files]
+    script = "; ".join(f"test -e {p} && echo seen {p}" for p in probes)
+
+    # Also by content where the host keeps such files, in case a path is mounted elsewhere.
+    search = "grep -rls AGE-SECRET /tmp /root /home /workspace 2>/dev/null"
+
+    result = await isolated.run(workspace, f"{script}; {search}; true", timeout_s=60)
+
+    assert "seen" not in result.stdout and result.stdout.strip() == "", result.stdout
+
+
+async def test_no_orchestrator_variable_is_visible(
+    isolated: Sandbox, workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LLM_API_KEY", "FORGE_GITHUB_TOKEN", "DATABASE_URL", "SECRETS_AGE_KEY_FILE"):
+        monkeypatch.setenv(name, f"planted-{name}")
+
+    result = await isolated.run(workspace, "env; cat /proc/1/environ 2>/dev/null | tr '\\0' ' '")
+
+    assert "planted" not in result.stdout
+    assert "DOCKER_HOST" not in result.stdout and "ORCHESTRATOR" not in result.stdout
 
 
 @pytest.mark.parametrize("target", ["/usr/x", "/root/x", "/x", "/etc/passwd"])
-async def test_bubblewrap_cannot_write_outside_workspace(
-    bwrap: BubblewrapSandbox, workspace: Path, target: str
+async def test_nothing_outside_the_workspace_is_writable(
+    isolated: Sandbox, workspace: Path, target: str
 ) -> None:
-    result = await bwrap.run(workspace, f"echo pwned > {target}")
+    result = await isolated.run(workspace, f"echo pwned > {target}")
 
     assert result.exit_code != 0
     assert not Path(target).exists() or "pwned" not in Path(target).read_text(errors="replace")
@@ -167,8 +254,17 @@ async def test_bubblewrap_cannot_write_outside_workspace(
 
 def test_factory_picks_backends() -> None:
     assert isinstance(build_sandbox(SandboxSettings(kind="process")), ProcessSandbox)
-    docker = build_sandbox(SandboxSettings(kind="docker", docker_runtime="runc"))
+    docker = build_sandbox(SandboxSettings(kind="docker", docker_runtime="runc"), start=False)
     assert isinstance(docker, DockerSandbox) and docker.isolated
+
+
+def test_docker_without_an_engine_says_so_and_falls_back_to_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+
+    with pytest.raises(ServiceUnavailable, match="no Docker engine answers at unix://"):
+        build_sandbox(SandboxSettings(kind="docker"))
 
 
 @needs_bwrap

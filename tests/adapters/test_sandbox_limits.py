@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,8 +14,10 @@ from adapters.sandbox.base import Sandbox
 from adapters.sandbox.bubblewrap import BubblewrapSandbox
 from adapters.sandbox.cgroup import create_cgroup
 from adapters.sandbox.docker import DockerSandbox
+from adapters.sandbox.docker_container import WORKER_LABEL
 from adapters.sandbox.limits import Limits
 from adapters.sandbox.process import ProcessSandbox
+from tests.docker_engine import docker_sandbox
 
 SMALL = Limits(pids_max=64, memory_mb=256, cpu_seconds=2)
 
@@ -35,14 +38,28 @@ needs_bwrap = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(scope="module")
+def docker_limited(
+    docker_image: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DockerSandbox]:
+    sandbox = docker_sandbox(docker_image, tmp_path_factory.mktemp("slots"), limits=SMALL)
+    yield sandbox
+    sandbox.close()
+
+
 @pytest.fixture(
     params=[
-        pytest.param(BubblewrapSandbox, id="bubblewrap", marks=needs_bwrap),
-        pytest.param(ProcessSandbox, id="process", marks=needs_cgroups),
+        pytest.param("bubblewrap", marks=needs_bwrap),
+        pytest.param("process", marks=needs_cgroups),
+        pytest.param("docker"),
     ]
 )
 def limited(request: pytest.FixtureRequest) -> Sandbox:
-    return request.param(limits=SMALL)  # type: ignore[no-any-return]
+    if request.param == "bubblewrap":
+        return BubblewrapSandbox(limits=SMALL)
+    if request.param == "process":
+        return ProcessSandbox(limits=SMALL)
+    return request.getfixturevalue("docker_limited")  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -102,48 +119,31 @@ async def test_a_busy_loop_ends_at_the_cpu_time_limit(limited: Sandbox, workspac
     assert time.monotonic() - started < 8
 
 
-class _Container:
-    id = "c1"
-    attrs = {"State": {"OOMKilled": True}}
+async def test_docker_containers_carry_the_limits_and_the_isolation(
+    docker_limited: DockerSandbox, workspace: Path
+) -> None:
+    # Read back from the engine while the command runs: what the kernel is told, not our args.
+    probe = "sleep 0.5; cat /proc/self/limits | grep 'Max cpu time'; id -u"
+    run = asyncio.create_task(docker_limited.run(workspace, probe))
+    config = None
+    while config is None and not run.done():
+        for container in docker_limited.client.containers.list(filters={"label": WORKER_LABEL}):
+            if container.labels.get(WORKER_LABEL) == docker_limited.identity:
+                config = container.attrs["HostConfig"]
+        await asyncio.sleep(0.05)
+    result = await run
 
-    def wait(self, timeout: float) -> dict[str, int]:
-        return {"StatusCode": 137}
-
-    def logs(self, *, stdout: bool, stderr: bool) -> bytes:
-        return b""
-
-    def reload(self) -> None:
-        pass
-
-    def remove(self, *, force: bool) -> None:
-        pass
-
-
-class _Containers:
-    def __init__(self) -> None:
-        self.config: dict[str, Any] = {}
-
-    def run(self, *_args: Any, **config: Any) -> _Container:
-        self.config = config
-        return _Container()
-
-
-class _Client:
-    def __init__(self) -> None:
-        self.containers = _Containers()
-
-
-async def test_docker_containers_carry_the_limits(workspace: Path) -> None:
-    client = _Client()
-    sandbox = DockerSandbox(image="i", runtime="runc", limits=SMALL, cpus=1.5, client=client)
-
-    result = await sandbox.run(workspace, "true")
-
-    config = client.containers.config
-    assert (config["pids_limit"], config["mem_limit"], config["nano_cpus"]) == (
+    assert config is not None
+    assert (config["PidsLimit"], config["Memory"], config["MemorySwap"]) == (
         64,
-        "256m",
-        1_500_000_000,
+        256 << 20,
+        256 << 20,
     )
-    assert [(u.name, u.soft, u.hard) for u in config["ulimits"]] == [("cpu", 2, 3)]
-    assert result.limit == "memory" and not result.ok
+    assert (config["NetworkMode"], config["ReadonlyRootfs"], config["Runtime"]) == (
+        "none",
+        True,
+        "runc",
+    )
+    assert config["CapDrop"] == ["ALL"] and "no-new-privileges" in config["SecurityOpt"]
+    assert result.ok, result.stderr
+    assert result.stdout.split()[3:5] == ["2", "3"] and result.stdout.split()[-1] == "10001"

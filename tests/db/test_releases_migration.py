@@ -13,7 +13,7 @@ from db.migrate import alembic_config
 
 async def test_releases_recorded_before_numbers_get_numbers_and_a_serving_one(database_url: str):
     config = alembic_config(database_url)
-    await asyncio.to_thread(command.upgrade, config, "0004")  # the schema before releases
+    await asyncio.to_thread(command.upgrade, config, "0005")  # the schema before releases
     engine = create_engine(database_url)
     async with engine.begin() as conn:
         await conn.execute(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+from activities.readiness import check_deploy_readiness
 from adapters.secrets.factory import build_secret_store
 from agents.schemas import FeatureSpec, ProjectSpec, ResourceRequirement, SecretRequirement
 from core.handles import Handle
+from core.settings import DnsSettings
 from db.engine import transaction
-from db.repositories import projects, resources, tenants
+from db.repositories import projects, resources, servers, tenants
 from services.releases import ReleaseServices
 from tests.stack import Stack
 
@@ -64,6 +66,38 @@ async def test_readiness_lists_exactly_what_a_half_configured_project_lacks(stac
         ("repository", "no repository yet"),
         ("resources", "domain://main"),
         ("secrets", f"secret://{project_id}/WEATHER_API_KEY is not in the secret store"),
+        # services/readiness_servers.py: Zavhoz had not got to the server assignment.
+        ("server", f"no server assigned to {project_id} yet (Zavhoz assigns one)"),
     ]
     assert found.missing[2].fix == f"orchestrator secrets set {project_id} WEATHER_API_KEY"
     assert "s3cret-value-for-tests" not in repr(found)
+
+
+async def test_readiness_names_a_server_gone_from_the_inventory_and_dns_left_unset(stack: Stack):
+    project_id = await half_configured_project(stack)
+    async with transaction(stack.sessions) as session:
+        await resources.record(
+            session=session,
+            tenant_id="default",
+            project_id=project_id,
+            kind="server",
+            name=servers.ASSIGNMENT_NAME,
+            value=servers.assignment_value("s1", project_id),
+        )
+
+    found = await check_deploy_readiness(
+        sessions=stack.sessions,
+        secrets=build_secret_store(stack.settings),
+        dns=DnsSettings(required=True),
+        tenant_id="default",
+        project_id=project_id,
+    )
+
+    assert [(m.check, m.what) for m in found.missing if m.check in ("server", "dns")] == [
+        ("server", f"server 's1' assigned to {project_id} is no longer registered"),
+        (
+            "dns",
+            "DNS is required but DNS_CLOUDFLARE_TOKEN_HANDLE, DNS_CLOUDFLARE_ZONE_ID, "
+            "DNS_DOMAIN not set",
+        ),
+    ]

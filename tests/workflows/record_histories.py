@@ -19,7 +19,15 @@ from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
-from core.contracts import Gates, HumanReply, ProjectInput, ProjectState, SecretLeak
+from core.contracts import (
+    ChangeInput,
+    ChangeRequest,
+    Gates,
+    HumanReply,
+    ProjectInput,
+    ProjectState,
+    SecretLeak,
+)
 from db.engine import create_engine, session_factory
 from db.migrate import upgrade_to_head
 from services.projects import ProjectServices
@@ -27,6 +35,7 @@ from tests.stack import stack_settings
 from tests.temporal_env import DEV_SERVER, SEARCH_ATTRIBUTE_KEYS
 from tests.workflows.stand_ins import StandIns
 from worker.composition import build_worker
+from workflows.change import ChangeWorkflow
 from workflows.project import ProjectWorkflow
 
 HERE = Path(__file__).resolve().parent / "histories"
@@ -132,10 +141,36 @@ async def record_stand_in_run(env: WorkflowEnvironment, name: str, stand_ins: St
         await save(await handle.fetch_history(), name)
 
 
+async def record_change_run(env: WorkflowEnvironment) -> None:
+    """A change request: a question through its desk, one task, a release that goes live."""
+    stand_ins = StandIns(tasks=("c1-stats",), questions=["Which counts?"])
+    queue = f"record-{uuid.uuid4()}"
+    async with stand_ins.worker(env, queue):
+        handle = await env.client.start_workflow(
+            ChangeWorkflow.run,
+            ChangeInput(
+                project=ProjectInput(project_id="p1", tenant_id="t1", idea="Weather bot"),
+                change=ChangeRequest(1, "Add an endpoint /stats"),
+            ),
+            id=f"change-p1-1-{uuid.uuid4()}",
+            task_queue=queue,
+        )
+        while not (items := (await handle.query(ChangeWorkflow.status)).open_items()):
+            await asyncio.sleep(0.05)
+        await handle.execute_update(
+            ChangeWorkflow.reply, HumanReply(item_id=items[0].id, text="items per resource")
+        )
+        await handle.result()
+        await save(await handle.fetch_history(), "change_full_run")
+
+
 async def record_one(name: str) -> None:
     env = await dev_server()
     try:
-        await record_stand_in_run(env, name, STAND_IN_RUNS[name]())
+        if name == "change_full_run":
+            await record_change_run(env)
+        else:
+            await record_stand_in_run(env, name, STAND_IN_RUNS[name]())
     finally:
         await env.shutdown()
 
@@ -153,6 +188,7 @@ async def main() -> None:
     try:
         await record_real_runs(env)
         await record_stand_in_runs(env)
+        await record_change_run(env)
     finally:
         await env.shutdown()
 

@@ -22,6 +22,10 @@ from core.contracts import (
     Allocation,
     BrainstormInput,
     BrainstormResult,
+    ChangeProgress,
+    ChangeRef,
+    ChangeSpecInput,
+    ChangeStart,
     CodedBranch,
     Cost,
     DeployInput,
@@ -43,6 +47,8 @@ from core.contracts import (
     SecretLeak,
 )
 from worker.composition import heartbeat_options
+from workflows.change import ChangeWorkflow
+from workflows.change_queue import ChangeQueueWorkflow
 from workflows.developer import DeveloperWorkflow
 from workflows.project import ProjectWorkflow
 
@@ -84,6 +90,7 @@ class StandIns:
     developer_inputs: list[DeveloperInput] = field(default_factory=list)
     developers_at_once: int = 0
     most_developers_at_once: int = 0
+    change_progress: list[ChangeProgress] = field(default_factory=list)
 
     def _enter(self, name: str) -> None:
         self.calls.append(name)
@@ -107,7 +114,7 @@ class StandIns:
         return Worker(
             env.client,
             task_queue=queue,
-            workflows=[workflow, DeveloperWorkflow],
+            workflows=[workflow, DeveloperWorkflow, ChangeWorkflow, ChangeQueueWorkflow],
             activities=self.activities(),
             **{**heartbeat_options(), **options},
         )
@@ -223,6 +230,7 @@ class StandIns:
             )
 
         return [
+            *self._change_activities(),
             record_progress,
             record_inbox,
             notify_owner,
@@ -238,3 +246,29 @@ class StandIns:
             check_readiness,
             deploy,
         ]
+
+    def _change_activities(self) -> list[object]:
+        @activity.defn(name="changes.begin")
+        async def begin(ref: ChangeRef) -> ChangeStart:
+            self._enter("changes.begin")
+            return ChangeStart(port=18001, release_id="r1-0123456789")
+
+        @activity.defn(name="changes.write_spec")
+        async def write_change_spec(input: ChangeSpecInput) -> BrainstormResult:
+            self._enter("changes.write_spec")
+            asking = not input.conversation
+            questions = [f"{q} (turn {input.turn})" for q in self.questions] if asking else []
+            return BrainstormResult(
+                "Add /stats", "Add /stats", "stand-in model", questions, "delta"
+            )
+
+        @activity.defn(name="changes.plan_tasks")
+        async def plan_change(ref: ChangeRef) -> PlanResult:
+            self._enter("changes.plan_tasks")
+            return PlanResult([PlannedTask(key, key.title()) for key in self.tasks])
+
+        @activity.defn(name="changes.record_progress")
+        async def record_change(update: ChangeProgress) -> None:
+            self.change_progress.append(update)
+
+        return [begin, write_change_spec, plan_change, record_change]

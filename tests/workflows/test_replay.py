@@ -10,6 +10,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
+from workflows.change import ChangeWorkflow
 from workflows.developer import DeveloperWorkflow
 from workflows.project import ProjectWorkflow
 
@@ -27,6 +28,7 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
         "project_escalation",
         "project_cancelled",
         "project_secret_leak",  # a pull request blocked by the secret scan, then instructions
+        "change_full_run",  # a change request: a question on its desk, a release live
     ],
 )
 async def test_committed_history_replays(name: str, history_codec: DataConverter):
@@ -34,7 +36,7 @@ async def test_committed_history_replays(name: str, history_codec: DataConverter
     history = WorkflowHistory.from_json(document.pop("workflow_id"), document)
     # With the codec every worker has: histories recorded before it replay through it.
     replayer = Replayer(
-        workflows=[ProjectWorkflow, DeveloperWorkflow], data_converter=history_codec
+        workflows=[ProjectWorkflow, DeveloperWorkflow, ChangeWorkflow], data_converter=history_codec
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
