@@ -1,4 +1,4 @@
-"""DevOps: deploy the merged main branch, health-check it, record the release or the rollback."""
+"""DevOps: readiness, deploy the merged main branch (or an earlier commit), roll back."""
 
 from __future__ import annotations
 
@@ -9,14 +9,30 @@ from temporalio.exceptions import ApplicationError
 
 from activities import dns
 from activities.context import ActivityContext
+from activities.readiness import check_deploy_readiness
+from activities.release_records import (
+    log_outcome,
+    mark_serving,
+    number_of,
+    refuse,
+    release_by_number,
+    result,
+)
 from activities.secret_env import resolve_secret_env
-from activities.servers import project_server, ssh_target
+from activities.servers import deploy_target
 from adapters.deploy.base import Deployer, ReleaseOutcome, ReleaseRequest
-from adapters.deploy.target import SshTarget
 from adapters.dns.base import DnsError
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
-from core.contracts import DeployInput, DeployResult, ProjectRef
+from core.contracts import (
+    DeployInput,
+    DeployResult,
+    ProjectRef,
+    Readiness,
+    ReleaseCommand,
+    ReleaseSource,
+    RollbackInput,
+)
 from db.engine import transaction
 from db.repositories import deployments
 
@@ -36,10 +52,32 @@ class DevOpsActivities:
             raise ApplicationError(f"{repo.web_url} has no {repo.default_branch} branch")
         return head
 
+    @activity.defn(name="devops.check_readiness")
+    async def check_readiness(self, ref: ProjectRef) -> Readiness:
+        return await check_deploy_readiness(
+            sessions=self._ctx.sessions,
+            secrets=self._ctx.secrets,
+            dns=self._ctx.settings.dns,
+            tenant_id=ref.tenant_id,
+            project_id=ref.project_id,
+        )
+
+    @activity.defn(name="devops.release_source")
+    async def release_source(self, command: ReleaseCommand) -> ReleaseSource:
+        """The commit to deploy: a recorded release's, or main's head."""
+        port = await self._ctx.port(command.tenant_id, command.project_id)
+        if command.release is None:
+            ref = ProjectRef(project_id=command.project_id, tenant_id=command.tenant_id)
+            return ReleaseSource(commit=await self.main_head(ref), port=port)
+        row = await release_by_number(
+            self._ctx, command.tenant_id, command.project_id, command.release
+        )
+        return ReleaseSource(commit=row.commit, port=port)
+
     @activity.defn(name="devops.deploy_release")
     async def deploy_release(self, input: DeployInput) -> DeployResult:
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
-        target = await self._target(input.tenant_id, input.project_id)
+        target = await deploy_target(self._ctx, input.tenant_id, input.project_id)
         # DNS before the release: when Cloudflare fails, nothing has changed anywhere yet.
         published = dns.plan(self._ctx.settings.dns, repo.name)
         note = published.note
@@ -72,19 +110,36 @@ class DevOpsActivities:
         )
         if published.hostname and outcome.status == "healthy":
             outcome = replace(outcome, url=f"http://{published.hostname}:{input.port}")
-        await self._record(input.tenant_id, input.project_id, outcome, input.commit, "deploy")
-        return DeployResult(
-            status=outcome.status,
-            release_id=outcome.release_id,
-            url=outcome.url,
-            message=outcome.message,
-            note=note,
-        )
+        return replace(await self._record_deploy(input, outcome), note=note)
 
-    async def _target(self, tenant_id: str, project_id: str) -> SshTarget | None:
-        """The assigned server with its key (resolved here, at the last moment), or None."""
-        server = await project_server(self._ctx.sessions, tenant_id, project_id)
-        return None if server is None else await ssh_target(server, self._ctx.secrets)
+    async def _record_deploy(self, input: DeployInput, outcome: ReleaseOutcome) -> DeployResult:
+        project = await self._ctx.project(input.tenant_id, input.project_id)
+        async with transaction(self._ctx.sessions) as session:
+            row = await deployments.record(
+                session=session,
+                tenant_id=input.tenant_id,
+                project_id=input.project_id,
+                release_id=outcome.release_id,
+                commit=input.commit,
+                status=outcome.status,
+                url=outcome.url,
+                previous_release_id=outcome.previous_release_id,
+                message=outcome.message,
+                requested_by=input.requested_by or str(project.config.get("owner") or "pipeline"),
+            )
+        # The release row first (idempotent per release id): a retry after a crash here
+        # records it again and then the project change and the event.
+        message = f"Release {row.number}: {outcome.message}"
+        await log_outcome(
+            self._ctx,
+            input.tenant_id,
+            input.project_id,
+            f"deploy_{outcome.status}",
+            outcome,
+            message,
+            {"number": row.number, "commit": input.commit},
+        )
+        return result(outcome, row.number, message)
 
     async def _dns_refused(self, input: DeployInput, why: str) -> DeployResult:
         message = (
@@ -99,8 +154,7 @@ class DevOpsActivities:
             previous_release_id=None,
             message=message,
         )
-        await self._record(input.tenant_id, input.project_id, outcome, input.commit, "deploy")
-        return DeployResult(status="failed", release_id=input.release_id, url="", message=message)
+        return await self._record_deploy(input, outcome)
 
     async def _deploy_source(self, repo: RepoInfo) -> str:
         """Where Ansible clones the release from: the forge itself when it needs no
@@ -116,52 +170,57 @@ class DevOpsActivities:
         return str(bare)
 
     @activity.defn(name="devops.rollback_release")
-    async def rollback_release(self, ref: ProjectRef) -> DeployResult:
-        port = await self._ctx.port(ref.tenant_id, ref.project_id)
-        repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
+    async def rollback_release(self, input: RollbackInput) -> DeployResult:
+        """To release `to_release`, or the healthy one before the serving one."""
+        target_id = await self._rollback_target(input)
+        port = await self._ctx.port(input.tenant_id, input.project_id)
+        repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
         # The release goes back, the secrets do not: the earlier release gets today's values.
-        secret_env = await resolve_secret_env(self._ctx, ref.tenant_id, ref.project_id)
+        secret_env = await resolve_secret_env(self._ctx, input.tenant_id, input.project_id)
         outcome = await self._deployer.rollback(
             project_slug=repo.name,
             port=port,
             secret_env=secret_env,
-            target=await self._target(ref.tenant_id, ref.project_id),
+            health_path=self._ctx.settings.deploy.health_path,
+            to_release_id=target_id,
+            target=await deploy_target(self._ctx, input.tenant_id, input.project_id),
         )
-        await self._record(ref.tenant_id, ref.project_id, outcome, "", "rollback")
-        return DeployResult(
-            status=outcome.status,
-            release_id=outcome.release_id,
-            url=outcome.url,
-            message=outcome.message,
-        )
-
-    async def _record(
-        self, tenant_id: str, project_id: str, outcome: ReleaseOutcome, commit: str, action: str
-    ) -> None:
-        async with transaction(self._ctx.sessions) as session:
-            await deployments.record(
-                session=session,
-                tenant_id=tenant_id,
-                project_id=project_id,
-                release_id=outcome.release_id,
-                commit=commit,
-                status=outcome.status,
-                url=outcome.url,
-                previous_release_id=outcome.previous_release_id,
-                message=outcome.message,
-            )
-        # The release row first (idempotent per release id): a retry after a crash here
-        # records it again and then the project change and the event.
-        kind = f"{action}_{outcome.status}"
-        payload = {"release": outcome.release_id, "previous": outcome.previous_release_id}
+        number = await number_of(self._ctx, input.project_id, outcome.release_id)
+        left = await number_of(self._ctx, input.project_id, outcome.previous_release_id or "")
         if outcome.status == "healthy":
-            await self._ctx.update_project(
-                tenant_id,
-                project_id,
-                event=kind,
-                message=outcome.message,
-                payload=payload,
-                live_url=outcome.url,
-            )
+            await mark_serving(self._ctx, input.project_id, outcome.release_id, "live")
+            message = f"Rolled back from release {left} to release {number}; live at {outcome.url}."
         else:
-            await self._ctx.record_event(tenant_id, project_id, kind, outcome.message, payload)
+            message = outcome.message
+        if input.reason:
+            message = f"{message} Why: {input.reason}"
+        by = input.requested_by or "someone"
+        await log_outcome(
+            self._ctx,
+            input.tenant_id,
+            input.project_id,
+            f"rollback_{outcome.status}",
+            outcome,
+            f"{message} (asked by {by})",
+            {"number": number, "from": left, "by": by},
+        )
+        return result(outcome, number, message)
+
+    async def _rollback_target(self, input: RollbackInput) -> str | None:
+        if input.to_release is None:
+            return None  # the playbook takes the healthy release before the current one
+        target = await release_by_number(
+            self._ctx, input.tenant_id, input.project_id, input.to_release
+        )
+        if target.status != "healthy":
+            raise refuse(
+                f"release {target.number} of project '{input.project_id}' never became healthy "
+                f"({target.status}): roll back to one that did"
+            )
+        async with transaction(self._ctx.sessions) as session:
+            serving = await deployments.serving(
+                session=session, tenant_id=input.tenant_id, project_id=input.project_id
+            )
+        if serving is not None and serving.release_id == target.release_id:
+            raise refuse(f"release {target.number} is already the one serving")
+        return target.release_id

@@ -47,6 +47,8 @@ class HumanActivities:
                     answer=item.answer,
                     answered_by=item.answered_by,
                     reminders=item.reminders,
+                    # Where answers go: the project's workflow, or an incident's of its own.
+                    workflow_id=activity.info().workflow_id,
                 ),
             )
             await events.append(

@@ -42,6 +42,12 @@ async def ssh_target(server: Server, secrets: SecretStore) -> SshTarget:
     )
 
 
+async def deploy_target(ctx: ActivityContext, tenant_id: str, project_id: str) -> SshTarget | None:
+    """The project's server with its key (resolved at the last moment), or None for this host."""
+    server = await project_server(ctx.sessions, tenant_id, project_id)
+    return None if server is None else await ssh_target(server, ctx.secrets)
+
+
 async def project_server(
     sessions: SessionFactory, tenant_id: str, project_id: str
 ) -> Server | None:

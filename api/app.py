@@ -9,7 +9,17 @@ from adapters.secrets.factory import build_secret_store
 from api.cors import CodecCors, web_ui_origins
 from api.errors import install_error_handlers
 from api.exposure import WARNING, refuse_unsafe_exposure
-from api.routers import changes, codec, health, inbox, project_admin, projects, secrets, servers
+from api.routers import (
+    changes,
+    codec,
+    health,
+    inbox,
+    project_admin,
+    projects,
+    releases,
+    secrets,
+    servers,
+)
 from services.projects import ProjectServices
 
 
@@ -23,6 +33,7 @@ def create_app(services: ProjectServices) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(projects.router)
+    app.include_router(releases.router)
     app.include_router(project_admin.router)
     app.include_router(changes.router)
     app.include_router(inbox.router)

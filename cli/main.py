@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli import changes, humans, image, product_owner, resources, secrets, servers
+from cli import changes, humans, image, product_owner, releases, resources, secrets, servers
 from cli.context import project_services
 from cli.render import project_view, projects_table
 from cli.runner import GateOption, console, parse_gates, run_command
@@ -23,6 +23,7 @@ humans.register(app)
 changes.register(app)
 secrets.register(app)
 resources.register(app)
+releases.register(app)
 product_owner.register(app)
 image.register(app)
 servers.register(app)
@@ -120,19 +121,6 @@ def cancel(project_id: str) -> None:
         async with project_services(settings) as services:
             await services.cancel(project_id)
             console.print(f"cancelling {project_id}")
-
-    run_command(body)
-
-
-@app.command()
-def rollback(project_id: str) -> None:
-    """Put the project's previous healthy release back."""
-
-    async def body(settings: Settings) -> None:
-        async with project_services(settings) as services:
-            result = await services.rollback(project_id)
-            colour = "green" if result.status == "healthy" else "red"
-            console.print(f"[{colour}]{result.status}[/{colour}] {result.message}")
 
     run_command(body)
 

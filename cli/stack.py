@@ -96,7 +96,8 @@ async def _serve(
     from db.engine import create_engine, session_factory
     from db.migrate import upgrade_to_head
     from services.projects import ProjectServices
-    from services.schedules import ensure_forge_sync_schedule
+    from services.schedules.forge_sync import ensure_forge_sync_schedule
+    from services.schedules.health import ensure_health_schedule
     from services.server_sync import register_server_sync
     from worker.composition import build_worker
     from worker.notifier import owner_notifier
@@ -114,6 +115,7 @@ async def _serve(
         if crashed is not None:  # before our worker polls: only the dead one's work is freed
             await _recover_after_crash(client, settings, *crashed)
         stack_pid_file(settings).record(os.getpid())
+        await ensure_health_schedule(client, settings)
         sessions = session_factory(engine)
         services = ProjectServices(settings, sessions, client)
         async with owner_notifier(settings, sessions) as notifier:

@@ -20,6 +20,7 @@ from core.vocabulary import (
     ProjectStatus,
     PullRequestOutcome,
     ReleaseStatus,
+    ServiceAction,
     StageName,
     StageStatus,
     TaskStatus,
@@ -362,6 +363,7 @@ class DeployInput:
     commit: str
     release_id: str
     port: int
+    requested_by: str = ""  # empty: the project's pipeline, on behalf of its owner
 
 
 @dataclass
@@ -370,7 +372,101 @@ class DeployResult:
     release_id: str
     url: str
     message: str
+    number: int | None = None  # the release's number within its project
     note: str = ""  # what the stage did about DNS (or why nothing), for its detail
+
+
+@dataclass
+class RollbackInput:
+    """Which release to go back to. Its first fields are ProjectRef's: RollbackWorkflow
+    histories that passed a ProjectRef decode into this."""
+
+    project_id: str
+    tenant_id: str
+    to_release: int | None = None  # a release number; None: the healthy one before
+    requested_by: str = ""
+    reason: str = ""  # why, in words (health_checker says what stopped answering)
+
+
+@dataclass
+class ReleaseCommand:
+    """A change to a live service that a person (or health_checker) asks for."""
+
+    project_id: str
+    tenant_id: str
+    action: ServiceAction
+    release: int | None = None  # deploy: redeploy this release's commit; None: main's head
+    requested_by: str = ""
+
+
+@dataclass
+class ReleaseSource:
+    commit: str
+    port: int
+
+
+@dataclass
+class MissingItem:
+    """One thing a deploy needs that is not there, in words a person can act on."""
+
+    check: str  # the named check that found it: secrets, resources, server, dns, …
+    what: str
+    fix: str = ""
+
+
+@dataclass
+class Readiness:
+    project_id: str
+    missing: list[MissingItem] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)  # the checks that ran
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+    def summary(self) -> str:
+        return "; ".join(
+            f"{m.check}: {m.what}" + (f" ({m.fix})" if m.fix else "") for m in self.missing
+        )
+
+
+@dataclass
+class HealthCheckInput:
+    """One round of health_checker, as its Schedule starts it (values from settings)."""
+
+    failures_allowed: int = 2  # failed checks in a row before a service is repaired
+    health_path: str = "/health"
+    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
+
+
+@dataclass
+class UnhealthyRelease:
+    project_id: str
+    tenant_id: str
+    release_id: str
+    number: int
+    owner: str
+    reason: str  # what the last check saw, in words
+
+
+@dataclass
+class RepairInput:
+    release: UnhealthyRelease
+    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
+
+
+@dataclass
+class IncidentInput:
+    """A live service health_checker could not repair: a person decides what comes next."""
+
+    project_id: str
+    tenant_id: str
+    owner: str
+    prompt: str
+    context: str
+    failed_release: int  # what `retry` starts again
+    item_prefix: str  # keeps its inbox ids apart from the project workflow's
+    escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
 
 
 # ---- change requests to a live project ------------------------------------------------------

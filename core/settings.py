@@ -117,6 +117,10 @@ class DeploySettings(BaseSettings):
     port_range_end: int = 18999
     health_path: str = "/health"
     health_timeout_s: float = 20.0
+    # health_checker: every live release is asked this often; after this many failed checks
+    # in a row it is restarted, then rolled back (README, *Releases*).
+    health_check_interval_s: float = Field(default=30.0, ge=1.0)
+    health_failures: int = Field(default=2, ge=1)
     # Deployed services run as an unprivileged uid of their own project, from this base on.
     service_uid_base: int = Field(default=200_000, ge=1000)
     service_memory_mb: int = Field(default=1024, ge=64)

@@ -54,7 +54,12 @@ ReplyChoice = Literal["", ApprovalChoice, EscalationChoice]
 # What an unanswered escalation does when its time is up (approvals time out rejected).
 TimeoutPolicy = Literal["abort", "skip", "retry"]
 
-ReleaseStatus = Literal["healthy", "rolled_back", "failed"]
+# A release's health result; `stopped`: a person stopped its service (`orchestrator stop`).
+ReleaseStatus = Literal["healthy", "rolled_back", "failed", "stopped"]
+# What a person (or health_checker) does to a project's live service, as a ReleaseWorkflow.
+ServiceAction = Literal["deploy", "stop", "start", "restart"]
+# Whether a project's serving release should answer: health_checker leaves `stopped` alone.
+ServingState = Literal["live", "stopped"]
 
 # What the last check of a server saw (`servers add`, `server_sync`); `unknown`: never checked.
 ServerStatus = Literal["unknown", "reachable", "unreachable"]

@@ -151,11 +151,19 @@ class Deployment(SQLModel, table=True):
     project_id: str = Field(foreign_key="projects.id", index=True, max_length=64)
     release_id: str = Field(max_length=128)
     commit: str = Field(max_length=64)
-    status: str = Field(max_length=32)  # healthy | rolled_back | failed
+    status: str = Field(max_length=32)  # healthy | rolled_back | failed: its health result
     url: str = ""
     previous_release_id: str | None = None
     message: str = Field(default="", sa_column=Column(Text))
     created_at: datetime = _timestamp()
+    # 1, 2, 3… per project in the order releases were recorded: what people type (`--to 1`).
+    # The release_id stays the workflow's own key (its directory on the host, its retry key).
+    number: int | None = Field(default=None, index=True)
+    requested_by: str = Field(default="", max_length=128)
+    # At most one row per project serves: live (answering) or stopped (`orchestrator stop`).
+    serving: str = Field(default="", max_length=16)
+    # Consecutive failed checks of health_checker; back to 0 on the first answer.
+    failed_checks: int = 0
 
 
 class Change(SQLModel, table=True):
@@ -219,6 +227,9 @@ class InboxEntry(SQLModel, table=True):
     reminders: int = 0
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    # The workflow that asked, when it is not the project's own (an incident of a live
+    # service): answers go there.
+    workflow_id: str | None = Field(default=None, max_length=200)
 
 
 class LLMUsage(SQLModel, table=True):

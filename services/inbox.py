@@ -92,7 +92,7 @@ class InboxServices:
             tenant_id=tenant,
         )
         project = await self.projects.get(entry.project_id, tenant_id=tenant)
-        handle = self._handle(project, item_id)
+        handle = self._handle(project, item_id, entry.workflow_id)
         try:
             message = await asyncio.wait_for(
                 handle.execute_update(ProjectWorkflow.reply, reply),
@@ -114,14 +114,20 @@ class InboxServices:
             )
         return AnswerOutcome(item_id, False, message)
 
-    def _handle(self, project: Project, item_id: str) -> WorkflowHandle[Any, Any]:
-        """The workflow that asked: the project's own, or the change's that opened the item."""
+    def _handle(
+        self, project: Project, item_id: str, recorded: str | None
+    ) -> WorkflowHandle[Any, Any]:
+        """The workflow that asked: a change's (by its item id), the one recorded with the
+        item (an incident of a live service, workflows/incident.py), or the project's own.
+        All take the same `reply` update and `reply_queued` signal."""
         number = naming.change_of_item(item_id, project.id)
-        if number is None:
-            return self.projects.handle(project)
-        return self.projects.client.get_workflow_handle_for(
-            ChangeWorkflow.run, naming.change_workflow_id(project.id, number)
-        )
+        if number is not None:
+            return self.projects.client.get_workflow_handle_for(
+                ChangeWorkflow.run, naming.change_workflow_id(project.id, number)
+            )
+        if recorded:
+            return self.projects.client.get_workflow_handle(recorded)
+        return self.projects.handle(project)
 
     async def events(
         self, project_id: str, *, after_id: int = 0, tenant_id: str | None = None

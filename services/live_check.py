@@ -3,6 +3,8 @@
 Deployed services run in their own session and outlive the stack on purpose. Whether they
 did survive (a host reboot, an OOM kill) is what an operator wants to know after a restart,
 so each one's health URL is asked once and the answer goes into its project's events.
+A service stopped with `orchestrator stop` is not asked and stays stopped; health_checker
+(workflows/health_check.py) repairs the others.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import asyncio
 
 import httpx
 import structlog
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.engine import SessionFactory, transaction
-from db.models import Project
-from db.repositories import events, projects
+from db.models import Deployment, Project
+from db.repositories import deployments, events, projects
 
 log = structlog.get_logger()
 
@@ -24,7 +27,17 @@ async def check_live_services(
 ) -> dict[str, bool]:
     """Project id → whether its service answered 200; each answer recorded as an event."""
     async with transaction(sessions) as session:
-        live = await projects.list_live(session=session)
+        every = await projects.list_live(session=session)
+        stopped = {row.project_id for row in await _stopped(session, every)}
+        for project in (p for p in every if p.id in stopped):
+            await events.append(
+                session=session,
+                tenant_id=project.tenant_id,
+                project_id=project.id,
+                kind="live_check_stopped",
+                message="stopped with `orchestrator stop`: left stopped",
+            )
+    live = [p for p in every if p.id not in stopped]
     # trust_env=False: a proxy from the environment must not intercept a local port.
     async with httpx.AsyncClient(trust_env=False, timeout=timeout_s) as http:
         answers = await asyncio.gather(*(_healthy(http, p, health_path) for p in live))
@@ -51,3 +64,11 @@ async def _healthy(http: httpx.AsyncClient, project: Project, health_path: str) 
     except httpx.HTTPError:
         return False
     return response.status_code == 200
+
+
+async def _stopped(session: AsyncSession, live: list[Project]) -> list[Deployment]:
+    rows = [
+        await deployments.serving(session=session, tenant_id=p.tenant_id, project_id=p.id)
+        for p in live
+    ]
+    return [row for row in rows if row is not None and row.serving == "stopped"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,7 +19,6 @@ from core.contracts import (
     EscalationPolicy,
     Gates,
     ProjectInput,
-    ProjectRef,
     ProjectState,
 )
 from core.errors import Conflict, InvalidInput, NotFound
@@ -31,7 +29,6 @@ from db.repositories import events, projects, telegram, tenants
 from services.text import clean_text
 from workflows import policies
 from workflows.project import ProjectWorkflow
-from workflows.rollback import RollbackWorkflow
 
 MAX_IDEA_CHARS = 4000
 
@@ -160,14 +157,19 @@ class ProjectServices:
         await handle.cancel()
         return project
 
-    async def rollback(self, project_id: str, *, tenant_id: str | None = None) -> DeployResult:
-        project = await self.get(project_id, tenant_id=tenant_id)
-        return await self.client.execute_workflow(
-            RollbackWorkflow.run,
-            ProjectRef(project_id=project.id, tenant_id=project.tenant_id),
-            id=f"rollback-{project.id}-{uuid.uuid4().hex[:8]}",
-            task_queue=self.settings.temporal.task_queue,
-            task_timeout=policies.WORKFLOW_TASK,
+    async def rollback(
+        self,
+        project_id: str,
+        *,
+        tenant_id: str | None = None,
+        to: int | None = None,
+        user: str | None = None,
+    ) -> DeployResult:
+        """Put an earlier healthy release back (services/releases.py has the rest)."""
+        from services.releases import ReleaseServices  # it builds on this class
+
+        return await ReleaseServices(self).rollback(
+            project_id, to=to, tenant_id=tenant_id, user=user
         )
 
 

@@ -11,7 +11,8 @@ from core.logging import configure_logging
 from core.settings import load_settings
 from core.temporal import connect
 from db.engine import create_engine, session_factory
-from services.schedules import ensure_forge_sync_schedule
+from services.schedules.forge_sync import ensure_forge_sync_schedule
+from services.schedules.health import ensure_health_schedule
 from worker.composition import build_worker
 from worker.notifier import owner_notifier
 
@@ -21,6 +22,7 @@ async def main() -> None:
     configure_logging()
     converter = await asyncio.to_thread(history_converter, build_secret_store(settings))
     client = await connect(settings.temporal, data_converter=converter, wait_s=30)
+    await ensure_health_schedule(client, settings)
     await ensure_forge_sync_schedule(client, settings)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)

@@ -19,6 +19,7 @@ from activities.context import ActivityContext
 from activities.developer import DeveloperActivities
 from activities.devops import DevOpsActivities
 from activities.forge_sync import ForgeSyncActivities
+from activities.health import HealthActivities
 from activities.heartbeat import HeartbeatInterceptor
 from activities.humans import HumanActivities
 from activities.progress import ProgressActivities
@@ -26,6 +27,7 @@ from activities.rate_limits import RateLimitInterceptor
 from activities.retries import RetryReporter
 from activities.reviewer import ReviewerActivities
 from activities.servers import ServerActivities, facts_probe
+from activities.service_control import ServiceActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.deploy.confinement import ServiceLimits
@@ -48,7 +50,10 @@ from workflows.change import ChangeWorkflow
 from workflows.change_queue import ChangeQueueWorkflow
 from workflows.developer import DeveloperWorkflow
 from workflows.github_sync import GithubSyncWorkflow
+from workflows.health_check import HealthCheckWorkflow, RepairWorkflow
+from workflows.incident import IncidentWorkflow
 from workflows.project import ProjectWorkflow
+from workflows.release import ReleaseWorkflow
 from workflows.rollback import RollbackWorkflow
 from workflows.server_sync import ServerSyncWorkflow
 
@@ -58,6 +63,10 @@ WORKFLOWS = [
     ProjectWorkflow,
     DeveloperWorkflow,
     RollbackWorkflow,
+    ReleaseWorkflow,
+    HealthCheckWorkflow,
+    RepairWorkflow,
+    IncidentWorkflow,
     GithubSyncWorkflow,
     ServerSyncWorkflow,
     ChangeQueueWorkflow,
@@ -117,6 +126,7 @@ def build_activities(
     developer = DeveloperActivities(ctx, model, forge, sandbox)
     reviewer = ReviewerActivities(ctx, model, forge, sandbox)
     devops = DevOpsActivities(ctx, forge, deployer)
+    service = ServiceActivities(ctx, forge, deployer)
     notifier = notifier or LogNotifier()
     humans = HumanActivities(ctx, notifier)
     changes = ChangeActivities(ctx, model, forge)
@@ -133,8 +143,13 @@ def build_activities(
         reviewer.review_pull_request,
         reviewer.merge_pull_request,
         devops.main_head,
+        devops.check_readiness,
+        devops.release_source,
         devops.deploy_release,
         devops.rollback_release,
+        service.stop_service,
+        service.start_service,
+        HealthActivities(ctx).check_live,
         # Signals project workflows, hence the client.
         ForgeSyncActivities(ctx, forge, client).reconcile,
         ServerActivities(ctx, facts_probe(settings)).sync,

@@ -100,8 +100,10 @@ class ChangeWorkflow(ProjectWorkflow):
         return f"{len(plan.tasks)} tasks planned against the live repository"
 
     async def _devops(self) -> str:
+        await self._check_readiness()
         head = await self._activity(DevOpsActivities.main_head, self._ref(), policies.FORGE)
-        result = await self._deploy(head, naming.release_id(self._number, head))
+        release_id = naming.release_id(self._number, head)
+        result = await self._deploy(head, release_id, self._change_input.change.requested_by)
         if result.status == "healthy":
             self._deployed, self._state.live_url = "live", result.url
             return f"release {result.release_id} live at {result.url}"

@@ -30,7 +30,13 @@ Recorder = Callable[[InboxItem, InboxChangeKind, str], Awaitable[None]]
 
 class HumanDesk:
     def __init__(
-        self, input: ProjectInput, state: ProjectState, record: Recorder, scope: str = ""
+        self,
+        input: ProjectInput,
+        state: ProjectState,
+        record: Recorder,
+        *,
+        scope: str = "",
+        item_prefix: str = "",
     ) -> None:
         self._input = input
         self._state = state
@@ -38,6 +44,8 @@ class HumanDesk:
         # What item ids carry besides the kind and a count: the project id, or a change's
         # scope (core/changes.py), since a change's desk runs in a workflow of its own.
         self._scope = scope or input.project_id
+        # Another desk of the same project (an incident's) numbers its items apart.
+        self._item_prefix = item_prefix
         self._unrecorded_rejections: list[str] = []
 
     # ---- replies (called from update validators and signal handlers) ------------------
@@ -117,7 +125,8 @@ class HumanDesk:
     async def ask(self, item: InboxItem) -> InboxItem:
         """Open `item` and wait for a reply: reminders on a timer, the policy on timeout."""
         # Deterministic and unique across projects: the id people type in `answer`.
-        item.id = f"{item.kind[0]}-{self._scope}-{len(self._state.inbox) + 1}"
+        number = f"{self._item_prefix}{len(self._state.inbox) + 1}"
+        item.id = f"{item.kind[0]}-{self._scope}-{number}"
         item.opened_at = workflow.now().isoformat(timespec="seconds")
         self._state.inbox.append(item)
         await self._record(item, "opened", "")

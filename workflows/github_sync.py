@@ -1,7 +1,7 @@
 """github_sync: one reconciling pass over the active projects, started by a Temporal Schedule.
 
-The schedule (services/schedules.py) runs it every FORGE_SYNC_INTERVAL_S; the work and the
-signals to project workflows are the activity's, so this history stays a few events long.
+The schedule (services/schedules/forge_sync.py) runs it every FORGE_SYNC_INTERVAL_S; the work
+and the signals to project workflows are the activity's, so this history stays a few events long.
 """
 
 from __future__ import annotations

@@ -67,6 +67,7 @@ NOTIFY_OWNER_PATCH = "notify-owner"
 DEVELOPERS_SETTLE_PATCH = "developers-settle-before-failing"
 SECRET_DIFF_SCAN_PATCH = "secret-diff-scan"
 ZAVHOZ_SECRETS_PATCH = "zavhoz-secrets"
+DEPLOY_READINESS_PATCH = "deploy-readiness"
 # Merges and closes done by people on the forge (github_sync's signal) settle tasks.
 OUTSIDE_CHANGES_PATCH = "pull-request-changed-outside"
 
@@ -374,6 +375,7 @@ class ProjectWorkflow:
             task.feedback += f"\n\nInstructions from {item.answered_by}: {item.answer}"
 
     async def _devops(self) -> str:
+        await self._check_readiness()
         head = await self._activity(DevOpsActivities.main_head, self._ref(), policies.FORGE)
         result = await self._deploy(head, f"r{self._state.review_round}-{head[:10]}")
         if result.status != "healthy":
@@ -382,8 +384,17 @@ class ProjectWorkflow:
         detail = f"release {result.release_id} healthy at {result.url}"
         return f"{detail}; {result.note}" if result.note else detail
 
-    async def _deploy(self, head: str, release_id: str) -> DeployResult:
-        """Approved (with the deploy gate), deployed and health-checked; rolled back on failure."""
+    async def _check_readiness(self) -> None:
+        if workflow.patched(DEPLOY_READINESS_PATCH):
+            readiness = await self._activity(
+                DevOpsActivities.check_readiness, self._ref(), policies.BOOKKEEPING
+            )
+            if not readiness.ready:  # nothing is deployed while anything is missing
+                raise StageFailed(f"not ready to deploy: {readiness.summary()}")
+
+    async def _deploy(self, head: str, release_id: str, requested_by: str = "") -> DeployResult:
+        """Approved (with the deploy gate), deployed and health-checked; rolled back on failure.
+        The release is recorded as asked by `requested_by` (empty: the project's owner)."""
         if self._input.gates.deploy:
             await self._approve(
                 "devops",
@@ -398,6 +409,7 @@ class ProjectWorkflow:
                 commit=head,
                 release_id=release_id,
                 port=self._state.port or 0,
+                requested_by=requested_by,
             ),
             policies.DEPLOY,
         )

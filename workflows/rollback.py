@@ -1,4 +1,4 @@
-"""RollbackWorkflow: put the previous healthy release back, as a recorded, retried step."""
+"""RollbackWorkflow: put an earlier healthy release back, as a recorded, retried step."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.devops import DevOpsActivities
-    from core.contracts import DeployResult, ProjectRef
+    from core.contracts import DeployResult, RollbackInput
     from workflows import policies
     from workflows.activity_calls import run_activity
 
@@ -14,5 +14,7 @@ with workflow.unsafe.imports_passed_through():
 @workflow.defn
 class RollbackWorkflow:
     @workflow.run
-    async def run(self, ref: ProjectRef) -> DeployResult:
-        return await run_activity(DevOpsActivities.rollback_release, ref, policies.DEPLOY)
+    async def run(self, input: RollbackInput) -> DeployResult:
+        # RollbackInput starts with ProjectRef's fields: runs started with a ProjectRef (the
+        # previous release healthy before the current one) decode into it and do the same.
+        return await run_activity(DevOpsActivities.rollback_release, input, policies.DEPLOY)

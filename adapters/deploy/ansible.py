@@ -231,6 +231,8 @@ class AnsibleDeployer:
         project_slug: str,
         port: int,
         secret_env: Mapping[str, str] | None = None,
+        health_path: str = "/health",
+        to_release_id: str | None = None,
         target: SshTarget | None = None,
     ) -> ReleaseOutcome:
         layout = self._layout(project_slug)
@@ -238,18 +240,15 @@ class AnsibleDeployer:
         left_id = layout.current_release_id()
         if target is None and (refused := self._unreachable()):
             return _refused(left_id or "", url, "", left_id, refused)
-        common = self._common_vars(layout, port, "/health", target)
+        common = self._common_vars(layout, port, health_path, target)
+        extravars = {**common, "requested_release_id": to_release_id or ""}
         async with self._connection(target) as connection:
-            if connection.private_dir is None:
-                if secret_env is not None:
-                    _write_secrets(layout, secret_env, common["service_uid"])
-            elif secret_env is not None:
-                common |= await remote_vars(
-                    connection.private_dir, secret_env=secret_env, reserved=_SERVICE_OWN_NAMES
-                )
+            extravars |= await self._secrets(layout, connection, secret_env, common)
             run = await self._run(
-                "rollback.yml", layout.new_runner_dir("rollback"), common, connection
+                "rollback.yml", layout.new_runner_dir("rollback"), extravars, connection
             )
+        # On a server the release left is only known there: rollback.yml reports it.
+        left_id = str(run.stats.get("previous_release_id") or left_id or "") or None
         release_id = str(run.stats.get("release_id") or left_id or "")
         status: ReleaseStatus = "healthy" if run.succeeded else "failed"
         message = (
@@ -270,6 +269,41 @@ class AnsibleDeployer:
             url=url,
             release_dir=str(layout.release_dir(release_id)) if release_id else "",
             previous_release_id=left_id,
+            message=message,
+            log_path=str(run.log_path),
+        )
+
+    async def start(
+        self,
+        *,
+        project_slug: str,
+        port: int,
+        secret_env: Mapping[str, str] | None = None,
+        health_path: str = "/health",
+        target: SshTarget | None = None,
+    ) -> ReleaseOutcome:
+        layout = self._layout(project_slug)
+        url = f"http://{self._service_host(target)}:{port}"
+        current = layout.current_release_id()
+        if target is None and (refused := self._unreachable()):
+            return _refused(current or "", url, "", current, refused)
+        common = self._common_vars(layout, port, health_path, target)
+        async with self._connection(target) as connection:
+            extravars = common | await self._secrets(layout, connection, secret_env, common)
+            run = await self._run(
+                "start.yml", layout.new_runner_dir("start"), extravars, connection
+            )
+        # On a server the release is only known there: start.yml reports it.
+        current = str(run.stats.get("release_id") or current or "") or None
+        status: ReleaseStatus = "healthy" if run.succeeded else "failed"
+        message = f"Release {current} is live at {url}." if run.succeeded else run.failure
+        log.info("start.finished", project=project_slug, release_id=current, status=status)
+        return ReleaseOutcome(
+            status=status,
+            release_id=current or "",
+            url=url,
+            release_dir=str(layout.release_dir(current)) if current else "",
+            previous_release_id=current,
             message=message,
             log_path=str(run.log_path),
         )
@@ -307,6 +341,7 @@ class AnsibleDeployer:
             "remote_root": self._remote_root,
             "releases_root": f"{self._remote_root}/releases",
             "service_script": f"{self._remote_root}/bin/service.sh",
+            "tree_script": f"{self._remote_root}/bin/tree.sh",
         }
 
     @asynccontextmanager
@@ -319,6 +354,24 @@ class AnsibleDeployer:
             key = write_key(private, target)
             inventory = ssh_inventory(target, key_file=key, known_hosts=self._known_hosts)
             yield _Connection(inventory, private)
+
+    async def _secrets(
+        self,
+        layout: _ProjectLayout,
+        connection: _Connection,
+        secret_env: Mapping[str, str] | None,
+        common: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """Replace the project's secrets (None keeps them): a file here, or the extra vars
+        that tasks/remote_secrets.yml writes on a server."""
+        if secret_env is None:
+            return {}
+        if connection.private_dir is None:
+            _write_secrets(layout, secret_env, common["service_uid"])
+            return {}
+        return await remote_vars(
+            connection.private_dir, secret_env=secret_env, reserved=_SERVICE_OWN_NAMES
+        )
 
     def _unreachable(self) -> str:
         """Why a service's uid could not reach its release here, or "" when it can."""
@@ -420,11 +473,13 @@ def runner_env() -> dict[str, str]:
         **env,
         "PATH": os.pathsep.join([venv_bin, env["PATH"]]),
         "ANSIBLE_NOCOLOR": "1",
+        # A module runs as one piped Python process instead of a temp dir, a copy, a chmod,
+        # a run and a clean-up (the larger part of a localhost deploy's time); over SSH it
+        # goes through the open session instead of a copied file per task.
+        "ANSIBLE_PIPELINING": "True",
         "ANSIBLE_LOCALHOST_WARNING": "False",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-        # Over SSH: modules through the open session instead of a copied file per task, and
-        # one connection per host for the whole run.
-        "ANSIBLE_PIPELINING": "True",
+        # Over SSH: one connection per host for the whole run.
         "ANSIBLE_SSH_ARGS": "-o ControlMaster=auto -o ControlPersist=30s",
     }
 

@@ -50,14 +50,29 @@ class Deployer(Protocol):
         project_slug: str,
         port: int,
         secret_env: Mapping[str, str] | None = None,
+        health_path: str = "/health",
+        to_release_id: str | None = None,
         target: SshTarget | None = None,
     ) -> ReleaseOutcome:
-        """Switch back to the release before the current one and start it.
+        """Switch back to `to_release_id` (None: the healthy release before the current one)
+        and start it; on failure the current release runs again.
 
         `secret_env` replaces the project's secrets first; None keeps the ones on disk.
         """
         ...
 
+    async def start(
+        self,
+        *,
+        project_slug: str,
+        port: int,
+        secret_env: Mapping[str, str] | None = None,
+        health_path: str = "/health",
+        target: SshTarget | None = None,
+    ) -> ReleaseOutcome:
+        """(Re)start the current release and check its health; nothing else changes."""
+        ...
+
     async def stop(self, *, project_slug: str, target: SshTarget | None = None) -> None:
-        """Stop the project's running service (used by cancel and by tests)."""
+        """Stop the project's running service (stop, cancel, tests)."""
         ...

@@ -115,7 +115,7 @@ async def rollback(
     project = await projects.get(project_id, tenant_id=member.tenant_id)  # before "rolling back"
     await message.answer(texts.ROLLING_BACK.format(project=escape(project.id)))
     result = await projects.rollback(project.id, tenant_id=member.tenant_id)
-    mark = "↩️" if result.status == "rolled_back" else "⚠️"
+    mark = "↩️" if result.status == "healthy" else "⚠️"
     await message.answer(f"{mark} {escape(result.status)}: {escape(result.message)}")
 
 

@@ -70,8 +70,10 @@ class LocalRepo:
         _git(root, "clone", str(self.bare), str(self.work))
         _git(self.work, "symbolic-ref", "HEAD", "refs/heads/main")
 
-    def commit(self, *, version: str, mode: str = "ok") -> str:
-        (self.work / "server.py").write_text(SERVER_TEMPLATE.format(version=version, mode=mode))
+    def commit(self, *, version: str, mode: str = "ok", text: str = "") -> str:
+        """`text`: server.py as given, instead of the template."""
+        server = text or SERVER_TEMPLATE.format(version=version, mode=mode)
+        (self.work / "server.py").write_text(server)
         _git(self.work, "add", "server.py")
         _git(self.work, "commit", "-m", f"server {version} ({mode})")
         _git(self.work, "push", "origin", "main")
@@ -263,3 +265,36 @@ async def test_no_secret_of_the_worker_reaches_the_service_or_the_artifacts(
     ]
     assert leaked == []
     assert list(tmp_path.glob("releases/*/runner/*/artifacts/run/command")), "nothing was checked"
+
+
+async def test_a_release_that_raises_is_explained_in_words_and_a_named_rollback_works(
+    deployer: AnsibleDeployer, repo: LocalRepo, port: int, tmp_path: Path
+) -> None:
+    v1 = repo.commit(version="v1")
+    assert (await deployer.deploy(_request(repo, v1, "r1", port))).status == "healthy"
+    v2 = repo.commit(version="v2")
+    assert (await deployer.deploy(_request(repo, v2, "r2", port))).status == "healthy"
+    raising = repo.commit(version="v3", text="import weather_sdk_that_is_not_there\n")
+
+    outcome = await deployer.deploy(_request(repo, raising, "r3", port))
+
+    assert outcome.status == "rolled_back", outcome.message
+    # The task that failed, named (it exited at start, or under load only stopped answering).
+    assert "Check that release r3 started" in outcome.message or "Wait for release r3" in (
+        outcome.message
+    )
+    assert "No module named 'weather_sdk_that_is_not_there'" in outcome.message
+    assert "Traceback" not in outcome.message and 'File "' not in outcome.message
+    assert (await _get_health(port)).json()["version"] == "v2"
+
+    back = await deployer.rollback(project_slug=SLUG, port=port, to_release_id="r1")
+    assert (back.status, back.release_id, back.previous_release_id) == ("healthy", "r1", "r2")
+    assert (await _get_health(port)).json()["version"] == "v1"
+    # r2 came after r1: it left the history, so nothing is earlier than r1 now.
+    again = await deployer.rollback(project_slug=SLUG, port=port)
+    assert "nothing earlier to roll back to" in again.message
+
+    await deployer.stop(project_slug=SLUG)
+    restarted = await deployer.start(project_slug=SLUG, port=port)
+    assert (restarted.status, restarted.release_id) == ("healthy", "r1"), restarted.message
+    assert (await _get_health(port)).json()["version"] == "v1"

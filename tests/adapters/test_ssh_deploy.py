@@ -159,3 +159,47 @@ async def test_an_unreachable_server_fails_with_the_reason(
     assert outcome.status == "failed"
     assert "Connection refused" in outcome.message
     assert os.listdir(layout["runtime"]) == []
+
+
+async def test_rollback_to_a_named_release_stop_and_start_work_on_the_server(
+    deployer: AnsibleDeployer, target: SshTarget, layout: dict[str, Path], tmp_path: Path
+) -> None:
+    repo = LocalRepo(tmp_path / "git")
+    port = _free_port()
+    for version in ("v1", "v2", "v3"):
+        outcome = await deployer.deploy(
+            ReleaseRequest(
+                project_slug=SLUG,
+                release_id=f"r-{version}",
+                repo_url=str(repo.bare),
+                commit=repo.commit(version=version),
+                port=port,
+                target=target,
+            )
+        )
+        assert outcome.status == "healthy", outcome.message
+
+    back = await deployer.rollback(
+        project_slug=SLUG, port=port, to_release_id="r-v1", target=target
+    )
+    assert back.status == "healthy", back.message
+    assert (back.release_id, back.previous_release_id) == ("r-v1", "r-v3")
+    assert await _version(port) == "v1"
+    # The server's own copies of the scripts (tasks/remote_root.yml), not this checkout's.
+    assert (layout["remote"] / "bin" / "tree.sh").is_file()
+
+    await deployer.stop(project_slug=SLUG, target=target)
+    assert await _version(port) is None
+    started = await deployer.start(project_slug=SLUG, port=port, target=target)
+    assert started.status == "healthy", started.message
+    assert started.release_id == "r-v1"
+    assert await _version(port) == "v1"
+
+
+async def _version(port: int) -> str | None:
+    async with httpx.AsyncClient(trust_env=False, timeout=2.0) as client:
+        try:
+            response = await client.get(f"http://127.0.0.1:{port}/health")
+        except httpx.HTTPError:
+            return None
+    return str(response.json()["version"])

@@ -27,7 +27,7 @@ from db.engine import transaction
 from db.repositories import events
 from services.projects import ProjectServices
 from services.pull_requests import project_pull_requests
-from services.schedules import ensure_forge_sync_schedule
+from services.schedules.forge_sync import ensure_forge_sync_schedule
 from tests.e2e.test_secret_leak import provider_settings
 from tests.fakes.offline_llm import OfflineResponder
 from tests.fakes.openai_server import FakeOpenAIServer

@@ -8,7 +8,7 @@ from datetime import timedelta
 from temporalio.client import ScheduleIntervalSpec
 
 from core.settings import ForgeSettings
-from services.schedules import ensure_forge_sync_schedule
+from services.schedules.forge_sync import ensure_forge_sync_schedule
 from tests.stack import Stack
 
 

@@ -33,6 +33,7 @@ from core.contracts import (
     DeveloperInput,
     InboxChange,
     MergeResult,
+    MissingItem,
     MissingSecret,
     Notification,
     PlannedTask,
@@ -40,6 +41,7 @@ from core.contracts import (
     ProgressUpdate,
     ProjectRef,
     PullRequestRef,
+    Readiness,
     RepositoryResult,
     ReviewResult,
     SecretLeak,
@@ -67,6 +69,7 @@ class StandIns:
     always_reject: set[str] = field(default_factory=set)
     failing_activity: str | None = None  # always raises, to exercise retries → failed
     deploy_status: str = "healthy"
+    not_ready: list[MissingItem] = field(default_factory=list)  # what readiness reports missing
     block_developers: bool = False  # developers work until cancelled
     developer_seconds: float = 0.0  # how long each developer works (real time)
     developer_command: SandboxedCommand | None = None
@@ -214,6 +217,11 @@ class StandIns:
             self._enter("devops.main_head")
             return "0123456789abcdef"
 
+        @activity.defn(name="devops.check_readiness")
+        async def check_readiness(ref: ProjectRef) -> Readiness:
+            self._enter("devops.check_readiness")
+            return Readiness(ref.project_id, list(self.not_ready), ["stand-in"])
+
         @activity.defn(name="devops.deploy_release")
         async def deploy(input: DeployInput) -> DeployResult:
             self._enter("devops.deploy_release")
@@ -235,6 +243,7 @@ class StandIns:
             review,
             merge,
             main_head,
+            check_readiness,
             deploy,
         ]
 

@@ -10,7 +10,7 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import CancelledError
 from temporalio.testing import WorkflowEnvironment
 
-from core.contracts import ProjectInput
+from core.contracts import MissingItem, ProjectInput
 from core.vocabulary import STAGES
 from tests.workflows.stand_ins import StandIns
 from workflows.project import ProjectWorkflow
@@ -127,3 +127,19 @@ async def test_cancel_ends_the_project_cancelled_and_records_it(time_env: Workfl
     assert state.stage_record("developer").status == "cancelled"
     assert state.stage_record("devops").status == "pending"
     assert stand_ins.progress[-1].kind == "project_cancelled"
+
+
+async def test_nothing_is_deployed_while_readiness_lists_something_missing(
+    time_env: WorkflowEnvironment,
+):
+    missing = MissingItem("secrets", "secret://p/WEATHER_API_KEY is not in the secret store")
+    stand_ins = StandIns(not_ready=[missing])
+    with pytest.raises(WorkflowFailureError):
+        await run_project(time_env, stand_ins)
+
+    [escalation] = stand_ins.opened("escalation")
+    assert escalation.item.prompt == (
+        "not ready to deploy: secrets: secret://p/WEATHER_API_KEY is not in the secret store"
+    )
+    assert "devops.check_readiness" in stand_ins.calls
+    assert "devops.deploy_release" not in stand_ins.calls

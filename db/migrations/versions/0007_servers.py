@@ -1,7 +1,7 @@
 """servers: the inventory deploys go to over SSH, with what the last check saw
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 
 revision: str = '0007'
-# Re-chained at merge after the other branches' migrations.
-down_revision: str | None = '0005'
+# Re-chained at merge: after 0006_releases.
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

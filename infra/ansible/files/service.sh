@@ -89,6 +89,12 @@ start() {
     shift 5
     uid="${SERVICE_UID:?SERVICE_UID is not set}"
     env_file="${SERVICE_ENV_FILE:-}"
+    # Whatever still runs of the project goes first (its port must be free), then the tree
+    # and the release get their owners: one command where ansible ran four modules.
+    stop "$pid_file" >/dev/null
+    if [ -n "${SERVICE_PROJECT_ROOT:-}" ]; then
+        "$(dirname "$0")/tree.sh" confine "$SERVICE_PROJECT_ROOT" "$uid" "$release_dir"
+    fi
     # No supplementary groups, no capability in any set, and no_new_privs so that a setuid
     # binary cannot hand root back.
     drop="setpriv --reuid=$uid --regid=$uid --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs --"
@@ -126,7 +132,8 @@ start() {
     sleep 0.3
     if ! alive "$pid"; then
         echo "release in $release_dir exited at start; last log lines:" >&2
-        tail -n 5 "$log_file" >&2
+        # What it said, not its stack: a traceback's frames are indented or start it.
+        grep -v -e '^Traceback ' -e '^  ' "$log_file" | tail -n 3 >&2
         rm -f "$pid_file"
         exit 1
     fi

@@ -1,4 +1,4 @@
-"""Temporal Schedules the stack keeps registered: github_sync for now.
+"""The github_sync Schedule: GithubSyncWorkflow every FORGE_SYNC_INTERVAL_S.
 
 Created or updated at every startup (`orchestrator up`, `python -m worker`), so however often
 a stack starts there is one schedule, and a changed interval takes effect on the next start.
