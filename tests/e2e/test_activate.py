@@ -36,13 +36,24 @@ async def deploy_approval(services: ProjectServices, project_id: str) -> InboxIt
             await asyncio.sleep(0.2)
 
 
+async def answer_when_recorded(inbox: InboxServices, item_id: str, **reply: str) -> None:
+    """The workflow shows an item a moment before its record is written: answer once it is."""
+    async with asyncio.timeout(30):
+        while True:
+            try:
+                await inbox.answer(item_id, **reply)
+                return
+            except NotFound:
+                await asyncio.sleep(0.2)
+
+
 async def test_activate_finds_the_lost_repository_and_resumes_a_failed_project(stack: Stack):
     services = stack.services
     inbox = InboxServices(services)
     async with build_worker(stack.client, stack.settings, stack.sessions):
         project = await services.submit("Weather bot with notifications", gates=Gates(deploy=True))
         item = await deploy_approval(services, project.id)
-        await inbox.answer(item.id, choice="reject", text="not today")
+        await answer_when_recorded(inbox, item.id, choice="reject", text="not today")
         with pytest.raises(WorkflowFailureError):
             await services.handle(project).result()
         # What the seed's stuck projects looked like: no URL, no recorded name.

@@ -80,7 +80,8 @@ async def test_a_project_is_built_on_github_through_expiring_tokens_and_a_rate_l
 
         # Tokens: minted again and again, never presented after expiry, git got them too.
         tokens = [t.token for t in fake.state.issued]
-        assert len(tokens) >= 3, "the installation token was never refreshed"
+        # The first token, then at least one refresh (a fast run may need no more).
+        assert len(set(tokens)) >= 2, "the installation token was never refreshed"
         assert fake.state.refused_expired == []
         pushes = fake.requests_to("POST", "/git-receive-pack")
         assert pushes and all(
