@@ -8,17 +8,15 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 
 from activities.servers import ServerSyncInput
 from core.settings import Settings
+from services.schedules.ensure import ensure_schedule
 from workflows.server_sync import ServerSyncWorkflow
 
 
@@ -44,12 +42,4 @@ def _schedule(settings: Settings) -> Schedule:
 
 async def register_server_sync(client: Client, settings: Settings) -> None:
     """Create the schedule, or bring an existing one to today's settings (interval, queue)."""
-    schedule = _schedule(settings)
-    try:
-        await client.create_schedule(schedule_id(settings.tenant), schedule)
-    except ScheduleAlreadyRunningError:
-
-        def _replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(schedule_id(settings.tenant)).update(_replace)
+    await ensure_schedule(client, schedule_id(settings.tenant), _schedule(settings))

@@ -12,17 +12,15 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 
 from core.contracts import ForgeSyncInput
 from core.settings import Settings
+from services.schedules.ensure import ensure_schedule
 from workflows import policies
 from workflows.github_sync import GithubSyncWorkflow
 
@@ -52,12 +50,5 @@ async def ensure_forge_sync_schedule(client: Client, settings: Settings) -> str:
     """Create the github_sync schedule, or bring an existing one up to these settings."""
     schedule_id = forge_sync_schedule_id(settings)
     schedule = forge_sync_schedule(settings)
-    try:
-        await client.create_schedule(schedule_id, schedule)
-    except ScheduleAlreadyRunningError:
-
-        def replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(schedule_id).update(replace)
+    await ensure_schedule(client, schedule_id, schedule)
     return schedule_id

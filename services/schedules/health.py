@@ -13,17 +13,15 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 
 from core.contracts import EscalationPolicy, HealthCheckInput
 from core.settings import Settings
+from services.schedules.ensure import ensure_schedule
 from workflows import policies
 from workflows.health_check import HealthCheckWorkflow
 
@@ -69,16 +67,7 @@ def health_schedule(settings: Settings) -> Schedule:
 async def ensure_health_schedule(client: Client, settings: Settings) -> None:
     """Create the schedule, or bring an existing one to the current settings."""
     schedule, name = health_schedule(settings), schedule_id(settings)
-    try:
-        await client.create_schedule(name, schedule)
-        action = "created"
-    except ScheduleAlreadyRunningError:
-
-        def replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(name).update(replace)
-        action = "updated"
+    action = await ensure_schedule(client, name, schedule)
     log.info(
         "schedule registered",
         schedule=name,
