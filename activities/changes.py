@@ -33,9 +33,12 @@ from db.repositories import changes, deployments, events, tasks
 
 
 class ChangeActivities:
-    def __init__(self, ctx: ActivityContext, model: ChatModel, forge: Forge) -> None:
+    def __init__(
+        self, ctx: ActivityContext, model: ChatModel, forge: Forge, planner: ChatModel | None = None
+    ) -> None:
         self._ctx = ctx
-        self._model = model
+        self._model = model  # writes the change's spec, as brainstorm does a project's
+        self._planner = planner or model  # plans its tasks, as the architect does
         self._forge = forge
 
     async def _change(self, ref: ChangeRef) -> Change:
@@ -123,7 +126,7 @@ class ChangeActivities:
         spec = await self._ctx.spec(ref.tenant_id, ref.project_id)
         files = await self._repository_files(ref)
         plan, replies = await ask_structured(
-            self._model, change_plan_messages(spec, change.text, delta, files), TaskPlan
+            self._planner, change_plan_messages(spec, change.text, delta, files), TaskPlan
         )
         await self._ctx.record_usage(ref.tenant_id, ref.project_id, "architect", replies)
         planned = [

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from core.vocabulary import GateName, TimeoutPolicy
+from core.vocabulary import GateName, ModelProvider, TimeoutPolicy
 
 
 def _config(prefix: str) -> SettingsConfigDict:
@@ -51,10 +51,13 @@ class DatabaseSettings(BaseSettings):
 class LLMSettings(BaseSettings):
     model_config = _config("LLM_")
 
-    provider: Literal["offline", "openai"] = "offline"
+    # The default of every role; `orchestrator models set <role>` overrides it in the DB.
+    provider: ModelProvider = "offline"
     base_url: str = ""
     api_key: SecretStr = SecretStr("")
     model: str = "gpt-4o-mini"
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, ge=1)
     timeout_s: float = 120.0
     # A delay before every model answer (benchmarks and crash tests of the offline model).
     simulated_latency_s: float = Field(default=0.0, ge=0.0, le=60.0)

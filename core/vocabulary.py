@@ -68,3 +68,13 @@ ServerStatus = Literal["unknown", "reachable", "unreachable"]
 # serves again).
 ChangeStatus = Literal["queued", "running", "live", "rolled_back", "failed", "cancelled"]
 CHANGE_FINAL_STATUSES: tuple[ChangeStatus, ...] = ("live", "rolled_back", "failed", "cancelled")
+
+# Who asks a model: each role has its own model config (`orchestrator models set <role>`).
+# The change stages ask as the role whose work they repeat (a change spec is brainstorm's).
+ModelRole = Literal["brainstorm", "architect", "developer", "reviewer"]
+MODEL_ROLES: tuple[ModelRole, ...] = get_args(ModelRole)
+# `openai_compatible`: any endpoint speaking chat.completions (vLLM, Ollama, ...) at base_url.
+ModelProvider = Literal[
+    "offline", "openai", "anthropic", "google", "openrouter", "openai_compatible"
+]
+MODEL_PROVIDERS: tuple[ModelProvider, ...] = get_args(ModelProvider)
