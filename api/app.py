@@ -14,6 +14,7 @@ from api.routers import (
     codec,
     health,
     inbox,
+    models,
     project_admin,
     projects,
     releases,
@@ -39,5 +40,6 @@ def create_app(services: ProjectServices) -> FastAPI:
     app.include_router(inbox.router)
     app.include_router(secrets.router)
     app.include_router(servers.router)
+    app.include_router(models.router)
     app.include_router(codec.router)
     return app
