@@ -43,12 +43,15 @@ class LangChainModel:
     async def _structured(self, prompt: list[BaseMessage], schema: type[BaseModel]) -> ModelReply:
         # include_raw: the raw answer carries the usage, and a parsing error is not raised but
         # handed back, so agents/structured.py can ask again showing what was wrong.
-        runnable = self._chat.with_structured_output(schema, include_raw=True, **_options(self))
+        given, options = _structured_options(self._chat, schema)
+        runnable = self._chat.with_structured_output(given, include_raw=True, **options)
         out: dict[str, Any] = await runnable.ainvoke(prompt)  # type: ignore[assignment]
         raw: AIMessage = out["raw"]
         parsed = out.get("parsed")
         if isinstance(parsed, BaseModel):
             content = parsed.model_dump_json()
+        elif isinstance(parsed, dict):
+            content = json.dumps(parsed)
         elif raw.tool_calls:  # function-calling providers put the object in a tool call
             content = json.dumps(raw.tool_calls[0]["args"])
         else:
@@ -76,14 +79,16 @@ class LangChainModel:
         )
 
 
-def _options(model: LangChainModel) -> dict[str, Any]:
-    """OpenAI-style providers: a non-strict JSON schema (strict mode rejects common pydantic
-    schemas: defaults, patterns); others use their own default method."""
+def _structured_options(chat: BaseChatModel, schema: type[BaseModel]) -> tuple[Any, dict[str, Any]]:
+    """OpenAI-style providers get the schema as a plain JSON schema: given the class, the
+    openai client validates the answer itself and raises, so the model could not be shown
+    its mistake (agents/structured.py validates instead). Others use their default method
+    (a forced tool call), whose parsing error comes back with the raw answer."""
     from langchain_openai import ChatOpenAI
 
-    if isinstance(model._chat, ChatOpenAI):
-        return {"method": "json_schema", "strict": False}
-    return {}
+    if isinstance(chat, ChatOpenAI):
+        return schema.model_json_schema(), {"method": "json_schema", "strict": False}
+    return schema, {}
 
 
 def to_langchain(message: ChatMessage) -> BaseMessage:
