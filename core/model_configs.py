@@ -61,10 +61,15 @@ def check_config(config: ModelConfig) -> ModelConfig:
     if config.base_url and not config.base_url.startswith(("http://", "https://")):
         raise InvalidInput(f"'{config.base_url}' is not an http(s) URL")
     if config.api_key_handle:
-        handle = Handle.parse(config.api_key_handle)
-        if handle.kind != "secret":
+        try:
+            handle = Handle.parse(config.api_key_handle)
+        except InvalidInput:
+            handle = None
+        if handle is None or handle.kind != "secret":
+            # Not echoed: someone may have pasted the key itself here.
             raise InvalidInput(
-                f"'{config.api_key_handle}' is not a secret handle (secret://_/OPENAI_API_KEY)"
+                "the API key must be given as a secret handle, e.g. secret://_/OPENAI_API_KEY "
+                "(store the key with `orchestrator secrets set --tenant-wide OPENAI_API_KEY`)"
             )
     if config.temperature is not None and not 0.0 <= config.temperature <= 2.0:
         raise InvalidInput(f"temperature {config.temperature} is outside 0-2")
