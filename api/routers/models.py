@@ -10,13 +10,12 @@ from pydantic import BaseModel, Field
 from api.deps import ServicesDep
 from api.errors import responses
 from core.model_configs import PRESETS, ModelConfig
+from core.vocabulary import ModelProvider, ModelRole
 from services.models import ModelChange, ModelServices
 
 router = APIRouter(prefix="/models", tags=["models"])
 
-RolePath = Annotated[
-    str, Path(max_length=32, description="brainstorm, architect, developer or reviewer")
-]
+RolePath = Annotated[ModelRole, Path(description="brainstorm, architect, developer or reviewer")]
 
 
 def get_models(request: Request, services: ServicesDep) -> ModelServices:
@@ -35,14 +34,14 @@ class ModelConfigIn(BaseModel):
     Values are checked by the service, which answers with a sentence."""
 
     preset: str = Field(default="", max_length=64, description=f"one of {', '.join(PRESETS)}")
-    provider: str = Field(default="", max_length=32)
+    provider: ModelProvider | None = None
     model: str = Field(default="", max_length=128)
     base_url: str | None = Field(default=None, max_length=500)
     api_key_secret: str | None = Field(
         default=None, max_length=200, description="a handle, e.g. secret://_/OPENAI_API_KEY"
     )
-    temperature: float | None = None
-    max_tokens: int | None = None
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
     prompt_version: str | None = Field(default=None, max_length=32)
 
 
@@ -85,7 +84,9 @@ async def show_model(role: RolePath, models: ModelsDep) -> ModelConfigPublic:
 @router.put("/{role}", responses=responses(400, 422, 503))
 async def set_model(role: RolePath, body: ModelConfigIn, models: ModelsDep) -> ModelConfigPublic:
     """Applies to the role's next model call, in running projects too."""
-    return _public(await models.set(role, ModelChange(**body.model_dump())))
+    fields = body.model_dump()
+    fields["provider"] = fields["provider"] or ""
+    return _public(await models.set(role, ModelChange(**fields)))
 
 
 @router.delete("/{role}", responses=responses(422, 503))

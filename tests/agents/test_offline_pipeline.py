@@ -28,7 +28,7 @@ from agents.scaffold import render_scaffold
 from agents.schemas import ProjectSpec, ReviewVerdict, TaskPlan
 from agents.structured import ask_structured
 from core.child_env import child_environment
-from core.errors import InvalidModelOutput
+from core.errors import StructuredOutputFailed
 
 
 class ScriptedModel:
@@ -195,12 +195,14 @@ async def test_structured_output_retries_once_with_the_error() -> None:
     assert correction.role == "user" and "not a valid ReviewVerdict" in correction.content
 
 
-async def test_structured_output_gives_up_after_two_bad_answers() -> None:
-    model = ScriptedModel(["nope", json.dumps({"approved": "maybe"})])
-    with pytest.raises(InvalidModelOutput) as info:
+async def test_structured_output_gives_up_after_its_bounded_bad_answers() -> None:
+    model = ScriptedModel(["nope", "still nope", json.dumps({"approved": "maybe"})])
+    with pytest.raises(StructuredOutputFailed) as info:
         await ask_structured(model, [ChatMessage("user", "review")], ReviewVerdict)
     message = str(info.value)
-    assert "valid ReviewVerdict after 2 attempts" in message
+    assert "valid ReviewVerdict after 3 attempts (each shown the error)" in message
+    # Every ask after the first showed the model its previous error.
+    assert "not a valid ReviewVerdict JSON object" in model.requests[2][-1].content
     assert "approved: Input should be a valid boolean" in message
     assert "comments: Field required" in message
 
