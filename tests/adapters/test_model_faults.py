@@ -22,7 +22,7 @@ from db.engine import create_engine, session_factory
 from db.migrate import upgrade_to_head
 from services.models import ModelChange, ModelServices
 from services.projects import ProjectServices
-from tests.fakes.openai_server import FakeOpenAIServer
+from tests.fakes.openai_server import FakeOpenAIServer, completion
 
 KEY_VALUE = "sk-never-shown-0123456789"
 
@@ -33,8 +33,11 @@ def fake() -> Iterator[FakeOpenAIServer]:
         yield server
 
 
-@pytest.fixture
-async def model(tmp_path: Path, fake: FakeOpenAIServer) -> AsyncIterator[RoleModel]:
+@pytest.fixture(params=["openai", "anthropic"])
+async def model(
+    request: pytest.FixtureRequest, tmp_path: Path, fake: FakeOpenAIServer
+) -> AsyncIterator[RoleModel]:
+    provider = request.param
     settings = Settings(home=tmp_path, llm=LLMSettings(timeout_s=1.0))
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
     engine = create_engine(settings.database_url)
@@ -43,9 +46,9 @@ async def model(tmp_path: Path, fake: FakeOpenAIServer) -> AsyncIterator[RoleMod
     secrets.put(settings.tenant, Handle.secret("_", "OPENAI_API_KEY"), KEY_VALUE)
     services = ModelServices.of(ProjectServices(settings, sessions, None))  # type: ignore[arg-type]
     change = ModelChange(
-        provider="openai",
+        provider=provider,
         model="gpt-x",
-        base_url=fake.base_url,
+        base_url=fake.anthropic_url if provider == "anthropic" else fake.base_url,
         api_key_secret="secret://_/OPENAI_API_KEY",
     )
     await services.set("reviewer", change)
@@ -63,7 +66,7 @@ async def test_a_429_carries_the_providers_retry_after(model: RoleModel, fake: F
     with pytest.raises(RateLimited) as caught:
         await model.complete(HI)
     assert caught.value.retry_after_s == 7
-    assert "reviewer model (openai" in str(caught.value)
+    assert f"reviewer model ({model.config and model.config.provider}" in str(caught.value)
     assert len(fake.requests) == 1  # no client-side retry: Temporal schedules the next one
 
 
@@ -81,7 +84,8 @@ async def test_a_bad_key_or_unknown_model_fails_fast_naming_role_and_provider(
     with pytest.raises(ModelRequestRejected) as caught:
         await model.complete(HI)
     text = str(caught.value)
-    assert says in text and "the reviewer model (openai, model 'gpt-x')" in text
+    provider = model.config and model.config.provider
+    assert says in text and f"the reviewer model ({provider}, model 'gpt-x')" in text
     assert KEY_VALUE not in text
     assert len(fake.requests) == 1
 
@@ -95,6 +99,18 @@ async def test_server_errors_timeouts_and_garbage_are_retryable(
     for expected in ("HTTP 500", "could not be reached", "could not be reached"):
         with pytest.raises(ModelUnavailable, match=expected):
             await model.complete(HI)
-    fake.reply("fine")
+    fake.respond = lambda body: completion("fine")
+    fake.respond_anthropic = lambda body: {
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "gpt-x",
+        "content": [{"type": "text", "text": "fine"}],
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 3, "output_tokens": 1},
+    }
     assert (await model.complete(HI)).content == "fine"
-    assert fake.requests[-1].headers["authorization"] == f"Bearer {KEY_VALUE}"
+    headers = fake.requests[-1].headers
+    assert f"Bearer {KEY_VALUE}" == headers.get("authorization") or KEY_VALUE == headers.get(
+        "x-api-key"
+    )
