@@ -1,5 +1,8 @@
-"""A model that never answers a valid spec: asked again with the validation error (bounded),
-then the stage fails at once (no Temporal retries paying for more) and a person is asked."""
+"""Model failures a retry cannot fix become a question to a person, at once.
+
+A model that never answers a valid spec is asked again with the validation error (bounded),
+then the stage fails without Temporal retries paying for more; a refused key fails on its
+first answer. Either way the stage escalates, and the message names the role and provider."""
 
 from __future__ import annotations
 
@@ -50,3 +53,24 @@ async def test_invalid_structured_output_is_retried_with_the_error_then_escalate
     corrections = fake.requests[-1].body["messages"][-1]["content"]
     assert "That answer is not a valid ProjectSpec JSON object" in corrections
     assert "summary: Field required" in corrections
+
+
+async def test_a_refused_key_fails_the_stage_at_once_and_asks_a_person_naming_the_role(
+    stack: Stack, fake: FakeOpenAIServer
+) -> None:
+    key = "sk-wrong-0123456789abcdef"
+    fake.fail(401, f"Incorrect API key provided: {key}", "invalid_api_key")
+    llm = LLMSettings(
+        provider="openai", base_url=fake.base_url, api_key=SecretStr(key), model="gpt-x"
+    )
+    settings = stack.settings.model_copy(update={"llm": llm})
+    services = ProjectServices(settings, stack.sessions, stack.client)
+    async with build_worker(stack.client, settings, stack.sessions):
+        project = await services.submit("Weather bot with notifications")
+        escalation, _ = await wait_for_item(services, project.id, "escalation")
+        await services.cancel(project.id)
+
+    assert escalation.stage == "brainstorm"
+    assert "the brainstorm model (openai, model 'gpt-x') refused the API key" in escalation.prompt
+    assert key not in f"{escalation}"
+    assert len(fake.requests) == 1  # no retry: the same key cannot start working
