@@ -15,11 +15,11 @@ from pydantic import BaseModel
 
 from activities.model_configs import read_config
 from adapters.llm.base import ChatMessage, ChatModel, ModelReply, ToolSpec
-from adapters.llm.failures import ModelRequestRejected, as_failure
+from adapters.llm.failures import ModelRequestRejected, as_failure, is_provider_error
 from adapters.secrets.base import SecretStore
 from core.errors import OrchestratorError, UnknownHandle
 from core.handles import Handle
-from core.model_configs import ModelConfig
+from core.model_configs import ModelConfig, default_config
 from core.settings import Settings
 from core.vocabulary import ModelRole
 from db.engine import SessionFactory
@@ -49,8 +49,6 @@ class RoleModel:
     def label(self) -> str:
         """The model that answered last (the default's before the first call)."""
         if self.config is None:
-            from core.model_configs import default_config
-
             return default_config(self.role, self._settings.llm).label
         return self.config.label
 
@@ -66,9 +64,11 @@ class RoleModel:
         model = await self._model(config)
         try:
             return await model.complete(messages, tools=tools, response_format=response_format)
-        except OrchestratorError:
-            raise
-        except Exception as exc:  # a provider SDK's error: classify it for the retry policy
+        except Exception as exc:
+            if isinstance(exc, OrchestratorError) or not is_provider_error(exc):
+                raise
+            # A provider SDK's error: classified for the retry policy, its text not copied
+            # whole (from None: the SDK's traceback may quote the request).
             raise as_failure(exc, config) from None
 
     async def _model(self, config: ModelConfig) -> ChatModel:

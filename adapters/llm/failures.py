@@ -14,6 +14,7 @@ from authentication errors).
 
 from __future__ import annotations
 
+import json
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -34,7 +35,19 @@ class ModelUnavailable(ServiceUnavailable):
     """The provider failed this time (5xx, timeout, malformed answer); a retry may succeed."""
 
 
+# Where a provider SDK's or its transport's errors come from; anything else is our own bug,
+# which must surface as itself rather than as a retryable provider outage.
+_PROVIDER_MODULES = ("openai", "anthropic", "google", "httpx", "httpcore", "langchain")
+
+
+def is_provider_error(exc: Exception) -> bool:
+    if isinstance(exc, TimeoutError | ConnectionError | json.JSONDecodeError):
+        return True  # the last: a provider's body that is not JSON (the SDKs let it through)
+    return any(cls.__module__.startswith(_PROVIDER_MODULES) for cls in type(exc).__mro__)
+
+
 def as_failure(exc: Exception, config: ModelConfig) -> Exception:
+    """The error to raise instead of `exc`, a provider's (`is_provider_error`)."""
     who = f"the {config.role} model ({config.provider}, model {config.model!r})"
     status = _status(exc)
     if status == 429:
