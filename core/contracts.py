@@ -13,6 +13,7 @@ from core.vocabulary import (
     GATE_NAMES,
     STAGES,
     ChangeStatus,
+    CodingStop,
     GateName,
     InboxChangeKind,
     InboxKind,
@@ -308,6 +309,10 @@ class CodedBranch:
     head_sha: str
     finished: bool
     summary: str
+    # Why the session ended, and where its transcript is: a path under the data dir, never the
+    # transcript itself (it would swell history towards Temporal's 2 MB payload limit).
+    stop: CodingStop = "finished"
+    transcript: str = ""
 
 
 @dataclass

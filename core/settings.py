@@ -229,6 +229,18 @@ class PipelineSettings(BaseSettings):
     answer_wait_s: float = 10.0  # how long an answer waits for a worker before it is queued
 
 
+class CodingSettings(BaseSettings):
+    """Limits of one coding-agent session (one task, one round); README, *Coding agent limits*."""
+
+    model_config = _config("CODING_")
+
+    max_steps: int = Field(default=25, ge=1, le=1000)  # model calls
+    max_tokens: int = Field(default=400_000, ge=1000)  # prompt + completion, summed
+    # The same tool call, with the same arguments and the same result, this many times: the
+    # agent is going round in circles (a changed file or test output is progress, not a loop).
+    loop_repeats: int = Field(default=3, ge=2, le=100)
+
+
 class ApiSettings(BaseSettings):
     model_config = _config("API_")
 
@@ -257,6 +269,7 @@ class Settings(BaseSettings):
     zavhoz: ZavhozSettings = Field(default_factory=ZavhozSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    coding: CodingSettings = Field(default_factory=CodingSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     server_sync_every_s: int = Field(default=600, ge=10)
 
@@ -299,6 +312,15 @@ class Settings(BaseSettings):
     @property
     def age_key_is_generated(self) -> bool:
         return not (self.secrets.age_key_file or os.environ.get("SOPS_AGE_KEY_FILE"))
+
+    @property
+    def transcripts_dir(self) -> Path:
+        """Coding-agent sessions, one JSON-lines file each; workflows carry only the path."""
+        return self.data_dir / "transcripts"
+
+    @property
+    def evals_dir(self) -> Path:
+        return self.data_dir / "evals"
 
     @property
     def logs_dir(self) -> Path:
