@@ -9,7 +9,17 @@ from typing import Annotated
 
 import typer
 
-from cli import changes, humans, image, product_owner, releases, resources, secrets, servers
+from cli import (
+    changes,
+    evals,
+    humans,
+    image,
+    product_owner,
+    releases,
+    resources,
+    secrets,
+    servers,
+)
 from cli.context import project_services
 from cli.render import project_view, projects_table
 from cli.runner import GateOption, console, parse_gates, run_command
@@ -27,6 +37,7 @@ releases.register(app)
 product_owner.register(app)
 image.register(app)
 servers.register(app)
+evals.register(app)
 
 
 @app.command()
