@@ -18,7 +18,7 @@ from core.known_secrets import KNOWN_SECRETS
 class Transcript:
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # A retried attempt writes a file of its own; truncating guards a reused name.
         path.write_text("", encoding="utf-8")
         path.chmod(0o600)

@@ -13,7 +13,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import InvalidInput
-from core.vocabulary import EscalationChoice
 
 # The suites shipped with the repository; a bare name (`smoke`) means evals/<name>.yaml.
 SUITES_DIR = Path(__file__).resolve().parents[2] / "evals"
@@ -53,8 +52,9 @@ class SuiteDefaults(_Strict):
     # What the owner says to a question the idea has no answer left for.
     answer: str = "Small teams; each item records a name and a short note"
     # An escalation means the factory could not go on alone: an eval records it as a failure
-    # (abort) rather than nursing the project through.
-    escalation: EscalationChoice = "abort"
+    # (abort) rather than nursing the project through. `instruct` is not offered: the suite
+    # has no instructions to give.
+    escalation: Literal["retry", "skip", "abort"] = "abort"
     timeout_s: float = Field(default=900.0, gt=0)
 
 
