@@ -7,12 +7,20 @@ import asyncio
 import json
 import os
 import sys
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from tests.stack import Stack
+from core.settings import DatabaseSettings
+from tests.db.conftest import PG_ADMIN_DSN
+from tests.db.conftest import _create_pg_database as create_pg_database
+from tests.db.conftest import _drop_pg_database as drop_pg_database
+from tests.stack import Stack, open_stack, stack_settings
 from worker.composition import build_worker
 
 ORCHESTRATOR = str(Path(sys.executable).parent / "orchestrator")
@@ -26,6 +34,7 @@ async def run_eval(stack: Stack, *args: str) -> tuple[int, str, dict[str, Any]]:
         "ORCHESTRATOR_HOME": str(settings.home),
         "TEMPORAL_ADDRESS": stack.client.service_client.config.target_host,
         "TEMPORAL_TASK_QUEUE": settings.temporal.task_queue,
+        "DATABASE_URL": settings.database.url,
         "COLUMNS": "250",
     }
     worker: Worker = build_worker(stack.client, settings, stack.sessions)
@@ -45,7 +54,22 @@ async def run_eval(stack: Stack, *args: str) -> tuple[int, str, dict[str, Any]]:
     return process.returncode, out.decode(), json.loads(saved[0].read_text())
 
 
-async def test_the_smoke_suite_scores_two_of_two_on_the_offline_model(stack: Stack) -> None:
+@pytest.fixture
+async def pg_stack(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
+    """The stack on PostgreSQL, as production runs it (the failing-check test uses SQLite)."""
+    name = await create_pg_database()
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    settings = stack_settings(tmp_path / "home", f"e2e-{uuid.uuid4()}")
+    settings = settings.model_copy(update={"database": DatabaseSettings(url=f"{base}/{name}")})
+    try:
+        async with open_stack(dev_env, settings) as opened:
+            yield opened
+    finally:
+        await drop_pg_database(name)
+
+
+async def test_the_smoke_suite_scores_two_of_two_on_the_offline_model(pg_stack: Stack) -> None:
+    stack = pg_stack
     code, out, report = await run_eval(stack, "smoke", "--parallel", "2")
 
     assert code == 0, out
