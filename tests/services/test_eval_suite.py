@@ -9,8 +9,11 @@ from typer.testing import CliRunner
 
 from agents.offline_model import draft_spec
 from cli.main import app
+from core.contracts import InboxItem
 from core.errors import InvalidInput
-from services.evals.suite import SUITES_DIR, load_suite
+from core.vocabulary import InboxKind
+from services.evals.owner import SuiteOwner
+from services.evals.suite import SUITES_DIR, EvalSuite, load_suite
 
 
 def write(tmp_path: Path, text: str) -> str:
@@ -78,3 +81,27 @@ def test_the_shipped_suites_check_what_the_offline_model_builds() -> None:
         assert paths == {"/health", "/", resource}, (idea.name, paths)
         index = next(c for c in idea.checks if c.path == "/")
         assert index.json_equals == {"name": spec.name}
+
+
+def test_the_suite_plays_the_owner_from_its_answers_then_its_defaults(tmp_path: Path) -> None:
+    suite = EvalSuite.model_validate(
+        {
+            "name": "s",
+            "defaults": {"answer": "whatever suits", "escalation": "retry"},
+            "ideas": [{"name": "a", "idea": "Plant diary", "answers": ["first", "second"]}],
+        }
+    )
+    owner = SuiteOwner(suite.ideas[0], suite.defaults)
+
+    def item(kind: InboxKind) -> InboxItem:
+        return InboxItem(id=f"{kind}-1", kind=kind, prompt="?", stage="brainstorm")
+
+    replies = [owner.reply(item("question")) for _ in range(3)]
+    assert replies == [("", "first"), ("", "second"), ("", "whatever suits")]
+    assert owner.reply(item("approval")) == ("approve", "")
+    assert owner.reply(item("escalation")) == ("retry", "")
+    assert owner.reply(item("secret")) is None, "a secret value is never sent as an answer"
+    # It has no instructions to give, so `instruct` is refused up front.
+    text = "name: s\ndefaults: {escalation: instruct}\nideas:\n" + GOOD_IDEA
+    with pytest.raises(InvalidInput, match="defaults.escalation"):
+        load_suite(write(tmp_path, text))
