@@ -24,6 +24,7 @@ class Followed:
     # What made the eval give up on the project (an escalation, a secret it cannot give).
     gave_up: str = ""
     stuck: bool = False  # it waits for something the eval cannot give: stop following
+    model_label: str = ""  # the model that wrote its spec, as the worker reported it
     answered: list[str] = field(default_factory=list)
 
 
@@ -59,6 +60,8 @@ async def follow(
         project = await services.get(project.id, tenant_id=project.tenant_id)
         followed.project = project
         state = await services.live_state(project)
+        if state is not None and state.model_label:
+            followed.model_label = state.model_label
         status = state.status if state else project.status
         if status in FINAL_STATUSES and project.status in FINAL_STATUSES:
             return followed

@@ -14,6 +14,7 @@ class IdeaResult:
     name: str
     idea: str
     project_id: str = ""
+    model: str = ""  # as the worker that built it reported it
     status: str = ""  # the project's final status (or where it stood at a timeout)
     deployed: bool = False
     healthy: bool = False

@@ -28,7 +28,7 @@ class EvalRunner:
     services: ProjectServices
     forge: Forge
     sandbox: Sandbox
-    model: str  # the model label the report names
+    model: str  # the model this process's settings name, until the worker reports its own
 
     async def run(
         self,
@@ -55,6 +55,9 @@ class EvalRunner:
             return result
 
         report.results = list(await asyncio.gather(*(one(idea) for idea in suite.ideas)))
+        # What the worker says it used beats what this process's settings would choose.
+        reported = sorted({r.model for r in report.results if r.model})
+        report.model = ", ".join(reported) or report.model
         report.wall_s = time.monotonic() - start
         return report
 
@@ -76,6 +79,7 @@ class EvalRunner:
         if followed.timed_out or followed.stuck:
             await self._cancel(followed)
         project = followed.project
+        result.model = followed.model_label
         result.status = project.status
         result.deployed = project.status == "completed" and bool(project.live_url)
         if result.deployed and project.live_url:

@@ -80,6 +80,7 @@ async def test_the_smoke_suite_scores_two_of_two_on_the_offline_model(pg_stack: 
     assert set(by_name) == {"recipes", "plant-diary"}
     for idea in by_name.values():
         assert idea["success"] and idea["reason"] == "", idea
+        assert idea["model"] == "offline model"
         assert idea["status"] == "completed" and idea["deployed"] and idea["healthy"]
         assert idea["tests_passed"] and "exit code 0" in idea["tests_summary"], idea
         assert [c["passed"] for c in idea["checks"]] == [True] * 5, idea["checks"]
