@@ -43,13 +43,10 @@ class EvalRunner:
         )
         start = time.monotonic()
         gate = asyncio.Semaphore(parallel)
-        # Submitting is quick; one at a time because two first submits of a tenant race to
-        # create its row (tenants.ensure_tenant is not safe against itself).
-        submitting = asyncio.Lock()
 
         async def one(idea: EvalIdea) -> IdeaResult:
             async with gate:
-                result = await self.run_idea(suite, idea, submitting)
+                result = await self.run_idea(suite, idea)
             if on_result is not None:
                 on_result(result)
             return result
@@ -61,14 +58,11 @@ class EvalRunner:
         report.wall_s = time.monotonic() - start
         return report
 
-    async def run_idea(
-        self, suite: EvalSuite, idea: EvalIdea, submitting: asyncio.Lock | None = None
-    ) -> IdeaResult:
+    async def run_idea(self, suite: EvalSuite, idea: EvalIdea) -> IdeaResult:
         result = IdeaResult(idea.name, idea.idea)
         start = time.monotonic()
         try:
-            async with submitting or asyncio.Lock():
-                project = await self.services.submit(idea.idea)
+            project = await self.services.submit(idea.idea)
         except OrchestratorError as err:
             result.reason = f"not submitted: {err}"
             return result
