@@ -18,13 +18,17 @@ from db.repositories import budgets, events, projects, usage
 
 
 async def budget_states(
-    session: AsyncSession, costs: CostSettings, tenant_id: str, project_id: str
+    session: AsyncSession, costs: CostSettings, tenant_id: str, project_id: str | None
 ) -> list[BudgetState]:
     """The budgets that apply to a project: its own and its tenant's (a row, else the
-    settings' default; none when neither is set)."""
+    settings' default; none when neither is set). Without a project: the tenant's only."""
     states = []
-    project_limit = await budgets.get(session=session, tenant_id=tenant_id, project_id=project_id)
-    project_limit = costs.project_budget_usd if project_limit is None else project_limit
+    project_limit = None
+    if project_id is not None:
+        project_limit = await budgets.get(
+            session=session, tenant_id=tenant_id, project_id=project_id
+        )
+        project_limit = costs.project_budget_usd if project_limit is None else project_limit
     if project_limit is not None:
         spent = await usage.spent(session=session, tenant_id=tenant_id, project_id=project_id)
         states.append(BudgetState("project", project_limit, spent))

@@ -57,6 +57,8 @@ def amount_problem(amount: float | None, spent_usd: float = 0.0) -> str | None:
     """Why `amount` cannot be a budget, in words for the person who typed it."""
     if amount is None:
         return "give the budget as an amount of US dollars, e.g. 25 or 25.50"
+    if not math.isfinite(amount):
+        return "a budget must be a finite amount of US dollars"
     if amount <= 0:
         return f"a budget must be more than $0 (got {amount:g})"
     if amount <= spent_usd:
