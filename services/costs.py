@@ -11,7 +11,7 @@ from activities.budget import budget_states
 from core.budgets import BudgetState, amount_problem
 from core.errors import InvalidInput
 from db.engine import transaction
-from db.repositories import budgets, usage
+from db.repositories import budgets, tenants, usage
 from services.projects import ProjectServices
 
 Row = tuple[str | None, str, str, date, int, int, float]
@@ -88,6 +88,7 @@ async def set_budget(
     if project_id is not None:
         tenant = (await projects.get(project_id, tenant_id=tenant)).tenant_id
     async with transaction(projects.sessions) as session:
+        await tenants.ensure_tenant(session=session, tenant_id=tenant)  # before its first project
         await budgets.put(
             session=session,
             tenant_id=tenant,

@@ -583,7 +583,7 @@ class ProjectWorkflow:
 
     async def _ask_for_budget(self, budget: BudgetState) -> None:
         project = self._input.project_id
-        await self._progress("budget_exhausted", f"paused: {budget.describe()}")
+        await self._progress("budget_paused", f"paused: {budget.describe()}")
         decision = await self._desk.approval(
             budget_stop.approval_prompt(project, budget),
             self._state.stage,
@@ -601,8 +601,7 @@ class ProjectWorkflow:
             SpendingActivities.set_budget,
             BudgetChange(project, self._input.tenant_id, budget.scope, limit, decision.answered_by),
             policies.BOOKKEEPING,
-        )
-        await self._progress("budget_raised", f"{budget.scope} budget raised to ${limit:.2f}")
+        )  # its event (budget_raised) says so
 
     def _ref(self) -> ProjectRef:
         return ProjectRef(project_id=self._input.project_id, tenant_id=self._input.tenant_id)
