@@ -41,8 +41,11 @@ class CostsPublic(BaseModel):
 
 
 class BudgetIn(BaseModel):
-    # Checked by the service (more than 0, finite), which answers with a sentence.
-    limit_usd: float = Field(description="the budget in US$ for model calls, more than 0")
+    # Only documented here: the service refuses 0 and less (and infinity) with a sentence.
+    limit_usd: float = Field(
+        description="the budget in US$ for model calls, more than 0",
+        json_schema_extra={"exclusiveMinimum": 0},
+    )
 
 
 def _line(line: CostLine) -> CostLinePublic:
@@ -81,12 +84,12 @@ async def project_costs(project_id: ProjectIdPath, services: ServicesDep) -> Cos
     return _public(await cost_report(services, project_id))
 
 
-@router.put("/budget", responses=responses(422, 503))
+@router.put("/budget", responses=responses(400, 422, 503))
 async def set_tenant_budget(body: BudgetIn, services: ServicesDep) -> BudgetPublic:
     return _budget(await set_budget(services, body.limit_usd, set_by=services.settings.user))
 
 
-@router.put("/projects/{project_id}/budget", responses=responses(404, 422, 503))
+@router.put("/projects/{project_id}/budget", responses=responses(400, 404, 422, 503))
 async def set_project_budget(
     project_id: ProjectIdPath, body: BudgetIn, services: ServicesDep
 ) -> BudgetPublic:
