@@ -153,7 +153,12 @@ class ActivityContext:
         """Record each call's tokens at the price its model has now, then warn the owner
         once a budget is nearly used up."""
         costs = self.settings.costs
-        table = model_price_table(costs.model_prices, costs.model_prices_file)
+        try:
+            table = model_price_table(costs.model_prices, costs.model_prices_file)
+        except InvalidInput as err:
+            # The calls are made and paid: record them at the settings' prices, not lose them.
+            table = model_price_table(costs.model_prices, None)
+            await self.record_event(tenant_id, project_id, "model_prices_unreadable", str(err))
         async with transaction(self.sessions) as session:
             for reply in replies:
                 price = price_of(table, reply.model)
@@ -178,8 +183,11 @@ class ActivityContext:
     async def ensure_budget(self, tenant_id: str, project_id: str) -> None:
         """Called before a model-using activity asks the model anything: past a budget it
         raises BudgetExhausted, and the project's workflow asks the owner what to do."""
+        costs = self.settings.costs
+        # A broken price file stops the step here, before the model is paid, not after.
+        model_price_table(costs.model_prices, costs.model_prices_file)
         async with transaction(self.sessions) as session:
-            states = await budget_states(session, self.settings.costs, tenant_id, project_id)
+            states = await budget_states(session, costs, tenant_id, project_id)
         refuse_when_exhausted(states, project_id)
 
 

@@ -88,12 +88,20 @@ async def test_each_call_is_priced_when_recorded_and_keeps_its_price(
     await later.record_usage(TENANT, project, "architect", [reply("gpt-5.2", 1_000_000, 0)])
     assert await costs_of(sessions, project) == [pytest.approx(8.75), pytest.approx(2.0)]
 
+    # A broken file stops the next step before it asks the model ...
     prices.write_text("gpt-5.2: {input: -1, output: 20}\n")
     with pytest.raises(InvalidInput, match="model price table .* is invalid"):
-        await later.record_usage(TENANT, project, "architect", [reply("gpt-5.2", 1, 1)])
+        await later.ensure_budget(TENANT, project)
     prices.write_text("gpt-5.2: [unclosed\n")
     with pytest.raises(InvalidInput, match="is not YAML"):
-        await later.record_usage(TENANT, project, "architect", [reply("gpt-5.2", 1, 1)])
+        await later.ensure_budget(TENANT, project)
+    # ... and a call already made is recorded at the settings' prices, with the reason.
+    await later.record_usage(TENANT, project, "architect", [reply("gpt-5.2", 1_000_000, 0)])
+    assert (await costs_of(sessions, project))[-1] == pytest.approx(1.75)
+    async with transaction(sessions) as session:
+        found = await events.list_for_project(session=session, tenant_id=TENANT, project_id=project)
+    unreadable = [e.message for e in found if e.kind == "model_prices_unreadable"]
+    assert len(unreadable) == 1 and f"the model price table {prices} is not YAML" in unreadable[0]
 
 
 async def test_an_unknown_model_costs_nothing_and_is_warned_about_once(
