@@ -3,12 +3,19 @@ again with the raised budget, or the project stops. Parallel developers ask once
 
 from __future__ import annotations
 
+import asyncio
+import uuid
+
 import pytest
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
+from core import changes as naming
+from core.contracts import HumanReply
 from tests.workflows.stand_ins import StandIns
+from tests.workflows.test_change_workflow import change_input
 from tests.workflows.test_humans import next_item, project, reply
+from workflows.change import ChangeWorkflow
 from workflows.project import ProjectWorkflow
 
 
@@ -68,3 +75,28 @@ async def test_rejecting_a_budget_raise_stops_the_project_before_the_next_model_
     assert "stopped at the project budget $1.00" in state.error and "enough" in state.error
     assert stand_ins.budgets_set == []
     assert not [c for c in stand_ins.calls if c.startswith("developer.")]
+
+
+async def test_a_change_request_pauses_at_a_used_up_budget_on_its_own_desk(
+    time_env: WorkflowEnvironment,
+):
+    stand_ins = StandIns(tasks=("stats",), budget_stops={"changes.plan_tasks": 1})
+    queue, project_id = f"q-{uuid.uuid4()}", uuid.uuid4().hex[:12]
+    async with stand_ins.worker(time_env, queue):
+        handle = await time_env.client.start_workflow(
+            ChangeWorkflow.run,
+            change_input(project_id, 1, "add /stats"),
+            id=naming.change_workflow_id(project_id, 1),
+            task_queue=queue,
+        )
+        while not (items := (await handle.query(ChangeWorkflow.status)).open_items()):
+            await asyncio.sleep(0.05)
+        assert items[0].id == f"a-{project_id}.c1-1" and "Budget reached" in items[0].prompt
+        await handle.execute_update(
+            ChangeWorkflow.reply, HumanReply(item_id=items[0].id, choice="approve", text="5")
+        )
+        outcome = await handle.result()
+
+    assert outcome.status == "live"
+    assert [(c.project_id, c.limit_usd) for c in stand_ins.budgets_set] == [(project_id, 5.0)]
+    assert stand_ins.calls.count("changes.plan_tasks") == 2
