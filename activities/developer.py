@@ -36,6 +36,8 @@ class DeveloperActivities:
 
     @activity.defn(name="developer.write_code")
     async def write_code(self, input: DeveloperInput) -> CodedBranch:
+        # Checked once, at the start: a session under way finishes (README, *Costs and budgets*).
+        await self._ctx.ensure_budget(input.tenant_id, input.project_id)
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
         task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)

@@ -255,6 +255,17 @@ class Notification:
 
 
 @dataclass
+class BudgetChange:
+    """A budget the owner raised from the desk (`scope` "project" or "tenant")."""
+
+    project_id: str
+    tenant_id: str
+    scope: str
+    limit_usd: float
+    set_by: str = ""
+
+
+@dataclass
 class Cost:
     description: str
     monthly_usd: float

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.model_prices import ModelPrice
 from core.vocabulary import GateName, TimeoutPolicy
 
 
@@ -188,6 +189,21 @@ class ZavhozSettings(BaseSettings):
     domain_suffix: str = "apps.localhost"
 
 
+class CostSettings(BaseSettings):
+    model_config = _config("COSTS_")
+
+    # Entries over the defaults of core/model_prices.py, e.g.
+    # COSTS_MODEL_PRICES='{"gpt-5.2": {"input": 1.5, "output": 12}}' (US$ per 1M tokens);
+    # a YAML file of the same shape is read at every priced call, so edits need no restart.
+    model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    model_prices_file: Path | None = None
+    # Budgets in US$ for projects and tenants without one of their own (None: unlimited).
+    project_budget_usd: float | None = Field(default=None, gt=0.0)
+    tenant_budget_usd: float | None = Field(default=None, gt=0.0)
+    # The share of a budget at which the owner is told, once per budget amount.
+    warn_at: float = Field(default=0.8, gt=0.0, lt=1.0)
+
+
 class TelegramSettings(BaseSettings):
     model_config = _config("TELEGRAM_")
 
@@ -267,6 +283,7 @@ class Settings(BaseSettings):
     dns: DnsSettings = Field(default_factory=DnsSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     zavhoz: ZavhozSettings = Field(default_factory=ZavhozSettings)
+    costs: CostSettings = Field(default_factory=CostSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     coding: CodingSettings = Field(default_factory=CodingSettings)

@@ -28,6 +28,7 @@ from activities.retries import RetryReporter
 from activities.reviewer import ReviewerActivities
 from activities.servers import ServerActivities, facts_probe
 from activities.service_control import ServiceActivities
+from activities.spending import SpendingActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.deploy.confinement import ServiceLimits
@@ -88,7 +89,8 @@ def build_activities(
     client: Client,
     notifier: Notifier | None = None,
 ) -> list[Callable[..., Any]]:
-    ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets)
+    notifier = notifier or LogNotifier()
+    ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets, notifier=notifier)
     model = build_chat_model(settings.llm)
     if settings.llm.simulated_latency_s:
         model = DelayedModel(model, settings.llm.simulated_latency_s)
@@ -127,7 +129,6 @@ def build_activities(
     reviewer = ReviewerActivities(ctx, model, forge, sandbox)
     devops = DevOpsActivities(ctx, forge, deployer)
     service = ServiceActivities(ctx, forge, deployer)
-    notifier = notifier or LogNotifier()
     humans = HumanActivities(ctx, notifier)
     changes = ChangeActivities(ctx, model, forge)
     return [
@@ -136,6 +137,7 @@ def build_activities(
         humans.notify_owner,
         brainstorm.write_spec,
         ZavhozActivities(ctx).allocate_resources,
+        SpendingActivities(ctx).set_budget,
         architect.create_repository,
         architect.plan_tasks,
         developer.write_code,

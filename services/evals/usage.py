@@ -13,7 +13,7 @@ from db.repositories import usage
 class Spend:
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    cost_usd: float | None = None  # None: no price is known for the models used
+    cost_usd: float = 0.0
 
     @property
     def tokens(self) -> int:
@@ -32,10 +32,6 @@ async def project_spend(sessions: SessionFactory, *, tenant_id: str, project_id:
     )
 
 
-def cost_of_usage(rows: list[LLMUsage]) -> float | None:
-    """The price of these calls in US dollars; None while no price table exists.
-
-    The one place cost enters the eval report: wire it to the price table of the costs and
-    budgets work (tokens × the model's price per token) when that lands.
-    """
-    return None
+def cost_of_usage(rows: list[LLMUsage]) -> float:
+    """US dollars, as priced when each call was recorded (core/model_prices.py)."""
+    return round(sum(r.cost_usd for r in rows), 6)
