@@ -68,6 +68,7 @@ class ChangeActivities:
         stored = change.spec_delta or {}
         if stored.get("turn") == input.turn:  # a retry after this turn was saved
             return self._result(ChangeSpec.model_validate(stored["spec"]))
+        await self._ctx.ensure_budget(input.tenant_id, input.project_id)
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         conversation = [(qa.question, qa.answer) for qa in input.conversation]
         delta, replies = await ask_structured(
@@ -119,6 +120,7 @@ class ChangeActivities:
             ]
         if existing:  # planned before a crash: the plan is not redone
             return PlanResult([PlannedTask(t.key, t.title) for t in existing])
+        await self._ctx.ensure_budget(ref.tenant_id, ref.project_id)
         change = await self._change(ref)
         if not change.spec_delta:
             raise InvalidInput(f"change #{ref.number} has no spec delta yet")

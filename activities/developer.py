@@ -15,7 +15,9 @@ from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ChatModel
 from adapters.sandbox.base import Sandbox
 from agents.coding_agent import run_coding_agent
+from agents.coding_limits import CodingLimits
 from agents.prompts import developer_messages
+from agents.transcript import Transcript
 from core.contracts import CodedBranch, DeveloperInput, PullRequestRef
 
 
@@ -34,6 +36,8 @@ class DeveloperActivities:
 
     @activity.defn(name="developer.write_code")
     async def write_code(self, input: DeveloperInput) -> CodedBranch:
+        # Checked once, at the start: a session under way finishes (README, *Costs and budgets*).
+        await self._ctx.ensure_budget(input.tenant_id, input.project_id)
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
         task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)
@@ -51,11 +55,14 @@ class DeveloperActivities:
         ) as ws:
             if start is None:
                 await git.checkout_new_branch(ws.repo, branch)
+            transcript = self._transcript(input)
             result = await run_coding_agent(
                 model=self._model,
                 sandbox=self._sandbox,
                 workspace=ws.tree,
                 messages=developer_messages(spec, task_spec, feedback, change),
+                limits=self._limits(),
+                transcript=transcript,
                 on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
                 command_timeout_s=self._ctx.settings.sandbox.command_timeout_s,
                 owner=sandbox_owner(input.tenant_id, input.project_id, input.task_key),
@@ -63,10 +70,21 @@ class DeveloperActivities:
             await self._ctx.record_usage(
                 input.tenant_id, input.project_id, f"developer:{input.task_key}", result.replies
             )
+            transcript_ref = transcript.path.relative_to(self._ctx.settings.data_dir).as_posix()
+            if result.stop != "finished":
+                await self._ctx.record_event(
+                    input.tenant_id,
+                    input.project_id,
+                    "coding_agent_stopped",
+                    f"{input.task_key}: {result.summary}",
+                    {"stop": result.stop, "steps": result.steps, "transcript": transcript_ref},
+                    once_per=input.task_key,
+                )
             sha = await git.commit_all(ws.repo, f"{task_spec.title}\n\n{result.summary}")
             if sha is None and start is None:
                 raise ApplicationError(
                     f"the coding agent changed nothing for task '{input.task_key}'"
+                    + (f": {result.summary}" if result.stop != "finished" else "")
                 )
             # Force: a retried first round replaces the branch an interrupted attempt pushed.
             await ws.push(branch, force=True)
@@ -77,7 +95,15 @@ class DeveloperActivities:
             input.task_key,
             event="code_written",
             message=f"{input.task_key}: {result.summary}",
-            payload={"round": input.round, "files": result.files_written, "head": head},
+            payload={
+                "round": input.round,
+                "files": result.files_written,
+                "head": head,
+                "stop": result.stop,
+                "steps": result.steps,
+                "tokens": result.tokens,
+                "transcript": transcript_ref,
+            },
             status="in_review",
             branch=branch,
             rounds=input.round,
@@ -89,7 +115,23 @@ class DeveloperActivities:
             head_sha=head,
             finished=result.finished,
             summary=result.summary,
+            stop=result.stop,
+            transcript=transcript_ref,
         )
+
+    def _limits(self) -> CodingLimits:
+        coding = self._ctx.settings.coding
+        return CodingLimits(
+            max_steps=coding.max_steps,
+            max_tokens=coding.max_tokens,
+            loop_repeats=coding.loop_repeats,
+        )
+
+    def _transcript(self, input: DeveloperInput) -> Transcript:
+        """A file per attempt: a retry's session is a new conversation, kept beside the old."""
+        attempt = activity.info().attempt
+        name = f"{input.task_key}-r{input.round}-a{attempt}.jsonl"
+        return Transcript(self._ctx.settings.transcripts_dir / input.project_id / name)
 
     async def _pushed(self, repo: RepoInfo, branch: str) -> bool:
         credential = await self._forge.git_credential(repo)

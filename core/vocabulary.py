@@ -32,6 +32,10 @@ TaskStatus = Literal[
     "skipped",  # a person (or the timeout policy) chose to go on without it
 ]
 
+# Why a coding-agent session ended: it called `finish`, or a limit of its task stopped it
+# (README, *Coding agent limits*). Anything but `finished` comes with a report in words.
+CodingStop = Literal["finished", "step_limit", "token_limit", "loop"]
+
 # What a person did to a pull request outside the orchestrator (github_sync reports it).
 PullRequestOutcome = Literal["merged", "closed"]
 

@@ -242,7 +242,21 @@ class LLMUsage(SQLModel, table=True):
     model: str = Field(max_length=128)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # Priced when recorded (core/model_prices.py): a later price change leaves it as spent.
+    cost_usd: float = 0.0
     created_at: datetime = _timestamp()
+
+
+class Budget(SQLModel, table=True):
+    """A spending limit in US$ on model calls: a project's, or its tenant's (`project_id` "")."""
+
+    __tablename__ = "budgets"
+
+    tenant_id: str = Field(foreign_key="tenants.id", primary_key=True, max_length=64)
+    project_id: str = Field(default="", primary_key=True, max_length=64)
+    limit_usd: float
+    set_by: str = Field(default="", max_length=128)
+    updated_at: datetime = _timestamp()
 
 
 # --- Telegram: who may talk to the bot, which chat follows which project, what was sent ------

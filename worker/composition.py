@@ -30,6 +30,7 @@ from activities.reviewer import ReviewerActivities
 from activities.role_models import RoleModel
 from activities.servers import ServerActivities, facts_probe
 from activities.service_control import ServiceActivities
+from activities.spending import SpendingActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.deploy.confinement import ServiceLimits
@@ -101,7 +102,8 @@ def build_activities(
     client: Client,
     notifier: Notifier | None = None,
 ) -> list[Callable[..., Any]]:
-    ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets)
+    notifier = notifier or LogNotifier()
+    ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets, notifier=notifier)
     models = build_role_models(settings, sessions, secrets)
     forge = build_forge(
         settings.forge,
@@ -140,7 +142,6 @@ def build_activities(
     reviewer = ReviewerActivities(ctx, models["reviewer"], forge, sandbox)
     devops = DevOpsActivities(ctx, forge, deployer)
     service = ServiceActivities(ctx, forge, deployer)
-    notifier = notifier or LogNotifier()
     humans = HumanActivities(ctx, notifier)
     changes = ChangeActivities(ctx, models["brainstorm"], forge, planner=models["architect"])
     return [
@@ -149,6 +150,7 @@ def build_activities(
         humans.notify_owner,
         brainstorm.write_spec,
         ZavhozActivities(ctx).allocate_resources,
+        SpendingActivities(ctx).set_budget,
         architect.create_repository,
         architect.plan_tasks,
         developer.write_code,
