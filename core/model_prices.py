@@ -55,7 +55,7 @@ _TABLE = TypeAdapter(PriceTable)
 
 def model_price_table(overrides: PriceTable, path: Path | None) -> PriceTable:
     """The defaults, then the settings' entries, then the file's: later ones win per model."""
-    table = {**DEFAULT_MODEL_PRICES, **_normalised(overrides)}
+    table = {**_normalised(DEFAULT_MODEL_PRICES), **_normalised(overrides)}
     if path is None:
         return table
     try:
@@ -73,7 +73,7 @@ def model_price_table(overrides: PriceTable, path: Path | None) -> PriceTable:
 def price_of(table: PriceTable, model: str) -> ModelPrice | None:
     """The entry for `model`, also when a provider names it with a prefix or a dated suffix
     (`openai/gpt-4o-mini`, `gpt-4o-mini-2024-07-18`); the longest matching name wins."""
-    name = model.strip().lower()
+    name = _canonical(model)
     name = name.rsplit("/", 1)[-1] if name not in table else name
     if name in table:
         return table[name]
@@ -86,4 +86,10 @@ def cost_usd(price: ModelPrice, prompt_tokens: int, completion_tokens: int) -> f
 
 
 def _normalised(table: PriceTable) -> PriceTable:
-    return {name.strip().lower(): price for name, price in table.items()}
+    return {_canonical(name): price for name, price in table.items()}
+
+
+def _canonical(name: str) -> str:
+    # Anthropic's ids spell versions with dashes (`claude-opus-4-5-20251101`) where people and
+    # the presets write dots (`claude-opus-4.5`): one spelling for both sides of the lookup.
+    return name.strip().lower().replace(".", "-")

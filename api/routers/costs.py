@@ -44,6 +44,7 @@ class BudgetIn(BaseModel):
     # Only documented here: the service refuses 0 and less (and infinity) with a sentence.
     limit_usd: float = Field(
         description="the budget in US$ for model calls, more than 0",
+        strict=True,  # `true` is not an amount of money
         json_schema_extra={"exclusiveMinimum": 0},
     )
 
