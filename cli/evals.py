@@ -89,24 +89,26 @@ def report_table(report: EvalReport) -> Table:
         ),
         caption_justify="left",
     )
-    for column in ("idea", "project", "deployed", "healthy", "tests", "checks", "time", "tokens"):
-        table.add_column(column)
-    table.add_column("cost")
-    table.add_column("why not", overflow="fold")
+    # Fits 80 columns (a pipe, CI); the project ids are in the JSON.
+    table.add_column("idea", no_wrap=True)
+    for column in ("live", "health", "tests", "checks", "time", "tokens", "cost"):
+        table.add_column(column, no_wrap=True)
     for r in report.results:
         passed = sum(1 for c in r.checks if c.passed)
-        table.add_row(
+        row = [
             r.name,
-            r.project_id,
             _mark(r.deployed),
             _mark(r.healthy),
             _mark(r.tests_passed),
             f"{passed}/{len(r.checks)}" if r.deployed else "-",
             f"{r.wall_s:.0f}s",
             str(r.tokens),
-            "-" if r.cost_usd is None else f"${r.cost_usd:.4f}",
-            escape(r.reason),
-        )
+            "-" if r.cost_usd is None else f"${r.cost_usd:.2f}",
+        ]
+        table.add_row(*row)
+    # Below the table, where a reason has the whole width to itself.
+    reasons = [f"{escape(r.name)}: {escape(r.reason)}" for r in report.results if r.reason]
+    table.caption = "\n".join([str(table.caption), *reasons])
     return table
 
 
