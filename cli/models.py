@@ -23,30 +23,26 @@ RoleArg = Annotated[str, typer.Argument(help=f"one of {', '.join(MODEL_ROLES)}")
 
 
 def _table(configs: list[ModelConfig]) -> Table:
+    # Fits 80 columns: the rarely set fields share one column, and only when one is set.
     table = Table(title_justify="left")
-    for column in (
-        "role",
-        "provider",
-        "model",
-        "base URL",
-        "API key",
-        "temp",
-        "max tokens",
-        "prompts",
-        "from",
-    ):
-        table.add_column(column)
+    for column in ("role", "provider", "model", "API key"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("options", overflow="fold")
     for c in configs:
+        options = [
+            "from the settings (LLM_*)" if c.source == "settings" else "",
+            f"base URL {c.base_url}" if c.base_url else "",
+            "" if c.temperature is None else f"temperature {c.temperature}",
+            "" if c.max_tokens is None else f"max tokens {c.max_tokens}",
+            f"prompts {c.prompt_version}",
+        ]
         table.add_row(
             c.role,
             c.provider,
             c.model if c.provider != "offline" else "",
-            c.base_url,
-            c.api_key_handle or ("LLM_API_KEY" if c.provider != "offline" else ""),
-            "" if c.temperature is None else str(c.temperature),
-            "" if c.max_tokens is None else str(c.max_tokens),
-            c.prompt_version,
-            c.source,
+            # The name people stored it under; the API gives the whole handle.
+            _secret_name(c.api_key_handle) or ("LLM_API_KEY" if c.provider != "offline" else ""),
+            ", ".join(o for o in options if o),
         )
     return table
 
@@ -71,7 +67,7 @@ def show(role: RoleArg) -> None:
     async def body(settings: Settings) -> None:
         async with project_services(settings) as services:
             config = await ModelServices.of(services).show(role)
-        console.print(_table([config]))
+        console.print(_details(config))
 
     run_command(body)
 
@@ -129,3 +125,27 @@ def reset(role: RoleArg) -> None:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(models_app, name="models")
+
+
+def _secret_name(handle: str | None) -> str:
+    return handle.rsplit("/", 1)[-1] if handle else ""
+
+
+def _details(c: ModelConfig) -> Table:
+    """Every field of one role's model, the whole key handle included."""
+    table = Table(show_header=False, title=f"{c.role} model", title_justify="left")
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    rows = {
+        "provider": c.provider,
+        "model": c.model if c.provider != "offline" else "",
+        "base URL": c.base_url,
+        "API key": c.api_key_handle or ("LLM_API_KEY" if c.provider != "offline" else ""),
+        "temperature": "" if c.temperature is None else str(c.temperature),
+        "max tokens": "" if c.max_tokens is None else str(c.max_tokens),
+        "prompts": c.prompt_version,
+        "from": "the settings (LLM_*)" if c.source == "settings" else "the database",
+    }
+    for field, value in rows.items():
+        table.add_row(field, value or "-")
+    return table
