@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from core.errors import InvalidInput
+from core.yaml_files import read_yaml
 
 # What the offline scripted model calls itself in every reply (agents/offline_model.py).
 OFFLINE_MODEL = "offline model"
@@ -58,12 +58,7 @@ def model_price_table(overrides: PriceTable, path: Path | None) -> PriceTable:
     table = {**_normalised(DEFAULT_MODEL_PRICES), **_normalised(overrides)}
     if path is None:
         return table
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as err:
-        raise InvalidInput(f"cannot read the model price table {path}: {err.strerror}") from None
-    except yaml.YAMLError as err:
-        raise InvalidInput(f"the model price table {path} is not YAML: {err}") from None
+    data = read_yaml(path, "the model price table")
     try:
         return {**table, **_normalised(_TABLE.validate_python(data or {}))}
     except ValidationError as err:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import InvalidInput
+from core.yaml_files import read_yaml
 
 # The suites shipped with the repository; a bare name (`smoke`) means evals/<name>.yaml.
 SUITES_DIR = Path(__file__).resolve().parents[2] / "evals"
@@ -91,10 +91,7 @@ def load_suite(name_or_path: str | None) -> EvalSuite:
     if not path.is_file():
         shipped = ", ".join(sorted(p.stem for p in SUITES_DIR.glob("*.yaml")))
         raise InvalidInput(f"no eval suite at {path} (shipped suites: {shipped})")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise InvalidInput(f"{path} is not valid YAML: {err}") from None
+    data = read_yaml(path, "the eval suite")
     try:
         return EvalSuite.model_validate(data)
     except ValidationError as err:

@@ -44,7 +44,7 @@ GOOD_IDEA = "  - name: notes\n    idea: A notes service for a team\n"
         ),
         ("name: s\ndefaults: {escalation: shrug}\nideas:\n" + GOOD_IDEA, "defaults.escalation"),
         ("name: s\nideas:\n" + GOOD_IDEA + GOOD_IDEA, "repeated: notes"),
-        ("name: s\nideas: [\n", "is not valid YAML"),
+        ("name: s\nideas: [\n", "is not YAML"),
         ("- just\n- a list\n", "the suite: Input should be a valid dictionary"),
     ],
 )
