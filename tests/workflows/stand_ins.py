@@ -50,6 +50,7 @@ from worker.composition import heartbeat_options
 from workflows.change import ChangeWorkflow
 from workflows.change_queue import ChangeQueueWorkflow
 from workflows.developer import DeveloperWorkflow
+from workflows.live_deploy import PipelineDeployWorkflow
 from workflows.project import ProjectWorkflow
 
 
@@ -69,6 +70,7 @@ class StandIns:
     always_reject: set[str] = field(default_factory=set)
     failing_activity: str | None = None  # always raises, to exercise retries → failed
     deploy_status: str = "healthy"
+    deploy_seconds: float = 0.0  # how long each deploy runs (real time)
     not_ready: list[MissingItem] = field(default_factory=list)  # what readiness reports missing
     block_developers: bool = False  # developers work until cancelled
     developer_seconds: float = 0.0  # how long each developer works (real time)
@@ -114,7 +116,13 @@ class StandIns:
         return Worker(
             env.client,
             task_queue=queue,
-            workflows=[workflow, DeveloperWorkflow, ChangeWorkflow, ChangeQueueWorkflow],
+            workflows=[
+                workflow,
+                DeveloperWorkflow,
+                ChangeWorkflow,
+                ChangeQueueWorkflow,
+                PipelineDeployWorkflow,
+            ],
             activities=self.activities(),
             **{**heartbeat_options(), **options},
         )
@@ -225,6 +233,7 @@ class StandIns:
         @activity.defn(name="devops.deploy_release")
         async def deploy(input: DeployInput) -> DeployResult:
             self._enter("devops.deploy_release")
+            await asyncio.sleep(self.deploy_seconds)
             return DeployResult(
                 self.deploy_status, input.release_id, f"http://127.0.0.1:{input.port}", "stand-in"
             )
