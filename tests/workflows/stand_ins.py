@@ -42,16 +42,21 @@ from core.contracts import (
     ProjectRef,
     PullRequestRef,
     Readiness,
+    ReleaseCommand,
+    ReleaseSource,
     RepositoryResult,
     ReviewResult,
+    RollbackInput,
     SecretLeak,
 )
 from worker.composition import heartbeat_options
 from workflows.change import ChangeWorkflow
 from workflows.change_queue import ChangeQueueWorkflow
 from workflows.developer import DeveloperWorkflow
+from workflows.incident import IncidentWorkflow
 from workflows.live_deploy import PipelineDeployWorkflow
 from workflows.project import ProjectWorkflow
+from workflows.release import ReleaseWorkflow
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,8 @@ class StandIns:
                 ChangeWorkflow,
                 ChangeQueueWorkflow,
                 PipelineDeployWorkflow,
+                ReleaseWorkflow,
+                IncidentWorkflow,
             ],
             activities=self.activities(),
             **{**heartbeat_options(), **options},
@@ -240,6 +247,7 @@ class StandIns:
 
         return [
             *self._change_activities(),
+            *self._live_activities(),
             record_progress,
             record_inbox,
             notify_owner,
@@ -281,3 +289,29 @@ class StandIns:
             self.change_progress.append(update)
 
         return [begin, write_change_spec, plan_change, record_change]
+
+    def _live_activities(self) -> list[object]:
+        """What a person's deploy, stop, start and rollback run (workflows/release.py, …)."""
+
+        @activity.defn(name="devops.release_source")
+        async def release_source(command: ReleaseCommand) -> ReleaseSource:
+            self._enter("devops.release_source")
+            return ReleaseSource(commit="0123456789abcdef", port=18001)
+
+        @activity.defn(name="devops.rollback_release")
+        async def rollback(input: RollbackInput) -> DeployResult:
+            self._enter("devops.rollback_release")
+            number = input.to_release or 1
+            return DeployResult("healthy", f"r{number}", "http://127.0.0.1:18001", "stand-in")
+
+        @activity.defn(name="devops.stop_service")
+        async def stop(command: ReleaseCommand) -> DeployResult:
+            self._enter("devops.stop_service")
+            return DeployResult("stopped", "r1", "http://127.0.0.1:18001", "stand-in")
+
+        @activity.defn(name="devops.start_service")
+        async def start(command: ReleaseCommand) -> DeployResult:
+            self._enter(f"devops.start_service:{command.action}")
+            return DeployResult("healthy", "r1", "http://127.0.0.1:18001", "stand-in")
+
+        return [release_source, rollback, stop, start]
