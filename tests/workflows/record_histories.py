@@ -2,10 +2,10 @@
 
 Real runs (offline model, git forge, sandbox, ansible) for the plain pipeline and for one
 with questions and gates; stand-in activities for an escalation, a cancellation, a pull
-request blocked by the secret scan, change requests (one, and a queue of two deploying under
-live-<project>), a person's redeploy and stop, and an incident. All on a throwaway dev
-server. Re-record only on purpose, and never the `v1_*` files: a history recorded by older
-code is what proves a change is still compatible with running projects.
+request blocked by the secret scan, change requests (one, one asking for a secret, a queue of
+two deploying under live-<project>), a person's redeploy and stop, and an incident. All on a
+throwaway dev server. Re-record only on purpose, and never the `v1_*` files: a history
+recorded by older code is what proves a change is still compatible with running projects.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from core.contracts import (
     Gates,
     HumanReply,
     IncidentInput,
+    MissingSecret,
     ProjectInput,
     ProjectState,
     ReleaseCommand,
@@ -195,6 +196,30 @@ async def record_change_queue_run(env: WorkflowEnvironment) -> None:
         await save(await deploy.fetch_history(), "pipeline_deploy")
 
 
+async def record_change_secret_run(env: WorkflowEnvironment) -> None:
+    """A change that needs a secret the store lacks: asked on its desk, answered by handle."""
+    need = MissingSecret(
+        "EXCHANGE_RATES_API_KEY", "exchange-rate provider API key", "secret://p5/X"
+    )
+    stand_ins = StandIns(tasks=("rates",), missing_secrets=[[need]])
+    queue = f"record-{uuid.uuid4()}"
+    async with stand_ins.worker(env, queue):
+        handle = await env.client.start_workflow(
+            ChangeWorkflow.run,
+            ChangeInput(
+                project=ProjectInput(project_id="p5", tenant_id="t1", idea="Weather bot"),
+                change=ChangeRequest(1, "Add /rates with today's exchange rates"),
+            ),
+            id=naming.change_workflow_id("p5", 1),
+            task_queue=queue,
+        )
+        while not (items := (await handle.query(ChangeWorkflow.status)).open_items()):
+            await asyncio.sleep(0.05)
+        await handle.execute_update(ChangeWorkflow.reply, HumanReply(items[0].id, text=need.handle))
+        await handle.result()
+        await save(await handle.fetch_history(), "change_asks_for_secret")
+
+
 async def record_release_runs(env: WorkflowEnvironment) -> None:
     """A person's redeploy of release 1 and a stop, as ReleaseWorkflow runs."""
     stand_ins = StandIns()
@@ -242,6 +267,7 @@ async def record_incident_run(env: WorkflowEnvironment) -> None:
 LIVE_RUNS = {
     "change_full_run": record_change_run,
     "change_queue_two_changes": record_change_queue_run,
+    "change_asks_for_secret": record_change_secret_run,
     "release_redeploy": record_release_runs,
     "incident_retry": record_incident_run,
 }
