@@ -8,7 +8,9 @@ a durable timer instead of failing, and a manual command arriving meanwhile is r
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -23,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
 # Manual commands take seconds; a health_checker repair at most a few Ansible runs.
 FIRST_WAIT = timedelta(seconds=1)
 LONGEST_WAIT = timedelta(seconds=30)
+Arg = TypeVar("Arg")
 
 
 @workflow.defn
@@ -34,16 +37,23 @@ class PipelineDeployWorkflow:
 
 async def deploy_holding_live_lock(input: DeployInput) -> DeployResult:
     """Deploy as the child live-<project>, once no other change to the service runs."""
+    return await holding_live_lock(PipelineDeployWorkflow.run, input, input.project_id)
+
+
+async def holding_live_lock(
+    run: Callable[[Any, Arg], Awaitable[DeployResult]], arg: Arg, project_id: str
+) -> DeployResult:
+    """`run` as the child live-<project>, waiting its turn while another change runs."""
     wait = FIRST_WAIT
     while True:
         try:
             return await workflow.execute_child_workflow(
-                PipelineDeployWorkflow.run,
-                input,
-                id=live_workflow_id(input.project_id),
+                run,
+                arg,
+                id=live_workflow_id(project_id),
                 task_timeout=policies.WORKFLOW_TASK,
             )
         except WorkflowAlreadyStartedError:  # a child id in use is refused, never joined
-            workflow.logger.info("waiting %s: another change to %s runs", wait, input.project_id)
+            workflow.logger.info("waiting %s: another change to %s runs", wait, project_id)
             await workflow.sleep(wait)
             wait = min(wait * 2, LONGEST_WAIT)

@@ -237,7 +237,8 @@ async def record_release_runs(env: WorkflowEnvironment) -> None:
 
 
 async def record_incident_run(env: WorkflowEnvironment) -> None:
-    """A service health_checker could not repair; the owner answers retry."""
+    """A service health_checker could not repair; the owner answers retry, which runs under
+    live-<project> (`incident_retry` is the same, recorded before it did)."""
     stand_ins = StandIns()
     queue = f"record-{uuid.uuid4()}"
     async with stand_ins.worker(env, queue):
@@ -261,7 +262,7 @@ async def record_incident_run(env: WorkflowEnvironment) -> None:
             IncidentWorkflow.reply, HumanReply(items[0].id, "retry", user="owner")
         )
         await handle.result()
-        await save(await handle.fetch_history(), "incident_retry")
+        await save(await handle.fetch_history(), "incident_retry_under_live_lock")
 
 
 LIVE_RUNS = {
@@ -269,7 +270,7 @@ LIVE_RUNS = {
     "change_queue_two_changes": record_change_queue_run,
     "change_asks_for_secret": record_change_secret_run,
     "release_redeploy": record_release_runs,
-    "incident_retry": record_incident_run,
+    "incident_retry_under_live_lock": record_incident_run,
 }
 
 

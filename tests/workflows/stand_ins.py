@@ -57,6 +57,7 @@ from workflows.incident import IncidentWorkflow
 from workflows.live_deploy import PipelineDeployWorkflow
 from workflows.project import ProjectWorkflow
 from workflows.release import ReleaseWorkflow
+from workflows.rollback import RollbackWorkflow
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class StandIns:
                 ChangeQueueWorkflow,
                 PipelineDeployWorkflow,
                 ReleaseWorkflow,
+                RollbackWorkflow,
                 IncidentWorkflow,
             ],
             activities=self.activities(),

@@ -1,4 +1,5 @@
-"""The pipeline's deploy and a person's deploy or rollback never touch one service at once."""
+"""The pipeline's deploy, an incident's answer and a person's command never touch one service
+at once."""
 
 from __future__ import annotations
 
@@ -15,8 +16,15 @@ from temporalio.worker import Worker
 with workflow.unsafe.imports_passed_through():  # the workflow sandbox re-imports this module
     import pytest
 
-    from core.contracts import ProjectInput, ProjectState, ReleaseCommand
+    from core.contracts import (
+        HumanReply,
+        IncidentInput,
+        ProjectInput,
+        ProjectState,
+        ReleaseCommand,
+    )
     from tests.workflows.stand_ins import StandIns
+    from workflows.incident import IncidentWorkflow
     from workflows.project import ProjectWorkflow
     from workflows.release import ReleaseWorkflow, live_workflow_id
 
@@ -105,3 +113,38 @@ async def test_a_manual_change_is_refused_while_the_pipeline_deploys(
             )
         state = await handle.result()
     assert state.status == "completed", state.error
+
+
+async def test_an_incidents_retry_waits_for_a_running_manual_change(
+    dev_env: WorkflowEnvironment,
+):
+    stand_ins = StandIns()
+    queue, project_id = f"q-{uuid.uuid4()}", uuid.uuid4().hex[:12]
+    manual_queue = f"{queue}-manual"
+    async with Worker(dev_env.client, task_queue=manual_queue, workflows=[ManualChangeRunning]):
+        manual = await dev_env.client.start_workflow(
+            ManualChangeRunning.run,
+            _command(project_id),
+            id=live_workflow_id(project_id),
+            task_queue=manual_queue,
+        )
+        async with stand_ins.worker(dev_env, queue):
+            incident = await dev_env.client.start_workflow(
+                IncidentWorkflow.run,
+                IncidentInput(project_id, "t1", "owner", "Release 2 stopped.", "", 2, "i1-"),
+                id=f"incident-{project_id}",
+                task_queue=queue,
+            )
+            while not (items := (await incident.query(IncidentWorkflow.status)).open_items()):
+                await asyncio.sleep(0.05)
+            await incident.execute_update(
+                IncidentWorkflow.reply, HumanReply(items[0].id, "retry", user="owner")
+            )
+            await asyncio.sleep(2.5)  # past the first two waits for the lock
+            assert "devops.rollback_release" not in stand_ins.calls
+
+            await manual.signal(ManualChangeRunning.finish)
+            outcome = await incident.result()
+
+    assert outcome.startswith("retry of release 2: healthy")
+    assert stand_ins.calls.count("devops.rollback_release") == 1

@@ -17,6 +17,7 @@ from workflows.incident import IncidentWorkflow
 from workflows.live_deploy import PipelineDeployWorkflow
 from workflows.project import ProjectWorkflow
 from workflows.release import ReleaseWorkflow
+from workflows.rollback import RollbackWorkflow
 
 WORKFLOWS = [
     ProjectWorkflow,
@@ -25,6 +26,7 @@ WORKFLOWS = [
     ChangeQueueWorkflow,
     PipelineDeployWorkflow,
     ReleaseWorkflow,
+    RollbackWorkflow,
     IncidentWorkflow,
 ]
 
@@ -50,6 +52,7 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
         "release_redeploy",  # a person's redeploy of release 1
         "release_stop",
         "incident_retry",  # a service health_checker could not repair; the owner says retry
+        "incident_retry_under_live_lock",  # the same, the retry run under live-<project>
     ],
 )
 async def test_committed_history_replays(name: str, history_codec: DataConverter):
