@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from activities.context import ActivityContext, once_key
@@ -13,7 +14,7 @@ from adapters.forge.base import Forge
 from adapters.llm.base import ChatModel
 from agents.change_prompts import change_plan_messages, change_spec_messages
 from agents.prompts import ChangeBrief
-from agents.schemas import ChangeSpec, TaskPlan
+from agents.schemas import ChangeSpec, ProjectSpec, TaskPlan
 from agents.structured import ask_structured
 from core import changes as naming
 from core.contracts import (
@@ -29,7 +30,7 @@ from core.errors import InvalidInput
 from core.known_secrets import KNOWN_SECRETS
 from db.engine import transaction
 from db.models import Change
-from db.repositories import changes, deployments, events, tasks
+from db.repositories import changes, deployments, events, projects, tasks
 
 
 class ChangeActivities:
@@ -87,6 +88,8 @@ class ChangeActivities:
                 change=row,
                 spec_delta={"turn": input.turn, "spec": delta.model_dump()},
             )
+            if not delta.open_questions:  # the final delta: what it needs joins the spec
+                await _adopt_secrets(session, ref, delta)
             await events.append(
                 session=session,
                 tenant_id=input.tenant_id,
@@ -209,3 +212,17 @@ async def change_brief(
         )
     delta = (change.spec_delta or {}).get("spec") or {}
     return ChangeBrief(number=number, text=change.text, requirements=delta.get("requirements", []))
+
+
+async def _adopt_secrets(session: AsyncSession, ref: ChangeRef, delta: ChangeSpec) -> None:
+    """Secrets the change needs join the live spec, so Zavhoz asks the owner for them and
+    readiness and the deploy know them; names already there stay as they are."""
+    project = await projects.get(
+        session=session, tenant_id=ref.tenant_id, project_id=ref.project_id
+    )
+    spec = ProjectSpec.model_validate(project.spec)
+    known = {s.name for s in spec.secrets}
+    new = [need for need in delta.secrets if need.name not in known]
+    if new:
+        spec.secrets = [*spec.secrets, *new]
+        await projects.update(session=session, project=project, spec=spec.model_dump())

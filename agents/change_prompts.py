@@ -15,7 +15,10 @@ You are the product analyst of an automated software factory. A JSON HTTP servic
 its owner asks for a change. Describe the change as a delta to the live specification: a \
 short title, a summary, and the requirements it adds or alters (short, testable statements: \
 endpoints, status codes, bodies). Keep everything else as it is. Put anything essential you \
-cannot decide into `open_questions`; otherwise leave it empty. Never include secret values.
+cannot decide into `open_questions`; otherwise leave it empty. If the change needs a \
+credential the live specification does not list (e.g. an API key of a provider it now \
+calls), name it in `secrets` (an environment variable name and its purpose); the owner is \
+asked for its value. Never include secret values.
 Answer with a single JSON object matching the requested schema and nothing else."""
 
 CHANGE_ARCHITECT_RULES = """\
@@ -41,7 +44,7 @@ def change_spec_messages(
         f"```json\n{spec.model_dump_json(indent=2)}\n```\n\n"
         f"The change request:\n\n<change>\n{text.strip()}\n</change>\n\n"
         f"{talk}"
-        "Return JSON with: title, summary, requirements, open_questions."
+        "Return JSON with: title, summary, requirements, open_questions, secrets."
     )
     return [ChatMessage("system", CHANGE_BRAINSTORM_SYSTEM), ChatMessage("user", user)]
 

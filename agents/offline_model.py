@@ -95,7 +95,11 @@ class OfflineModel:
             content = with_conversation(spec, extract_tag(prompt, "conversation")).model_dump_json()
         elif response_format is ChangeSpec:
             prompt = _last_user(messages, "<change>")
-            delta = draft_change(extract_tag(prompt, "change") or prompt, _talk(prompt))
+            text = extract_tag(prompt, "change") or prompt
+            delta = draft_change(text, _talk(prompt))
+            delta.secrets = [
+                need for pattern, need in _EXTERNAL_APIS if pattern.search(text.lower())
+            ]
             content = delta.model_dump_json()
         elif response_format is TaskPlan and (change := _change_plan_prompt(messages)):
             text, files = change

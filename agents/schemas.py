@@ -107,3 +107,5 @@ class ChangeSpec(BaseModel):
     summary: str
     requirements: list[str] = Field(default_factory=list, description="what the change adds")
     open_questions: list[str] = Field(default_factory=list)
+    # Only credentials the live spec does not list yet; the owner is asked for their values.
+    secrets: list[SecretRequirement] = Field(default_factory=list)

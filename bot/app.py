@@ -23,8 +23,9 @@ from bot.middlewares.member import MemberMiddleware
 from bot.middlewares.once import UpdateOnceMiddleware
 from bot.middlewares.refusals import RefusalMiddleware
 from bot.middlewares.retry import WaitOutFloodControl
-from bot.routers import answers, callbacks, commands, errors, ideas, unusual
+from bot.routers import answers, callbacks, changes, commands, errors, ideas, unusual
 from core.settings import TelegramSettings
+from services.changes import ChangeServices
 from services.inbox import InboxServices
 from services.projects import ProjectServices
 from services.telegram import TelegramAccounts, TelegramChats
@@ -41,6 +42,7 @@ class BotServices:
     inbox: InboxServices
     accounts: TelegramAccounts
     chats: TelegramChats
+    changes: ChangeServices
 
     @classmethod
     def of(cls, projects: ProjectServices) -> BotServices:
@@ -49,6 +51,7 @@ class BotServices:
             InboxServices(projects),
             TelegramAccounts(projects.settings, projects.sessions),
             TelegramChats(projects.sessions),
+            ChangeServices(projects),
         )
 
     def as_kwargs(self) -> dict[str, Any]:
@@ -57,6 +60,7 @@ class BotServices:
             "inbox": self.inbox,
             "accounts": self.accounts,
             "chats": self.chats,
+            "changes": self.changes,
         }
 
 
@@ -71,6 +75,7 @@ def dispatcher() -> Dispatcher:
     dp.include_routers(
         errors.router,
         commands.router,
+        changes.router,
         callbacks.router,
         answers.router,
         ideas.router,

@@ -10,6 +10,7 @@ HELP = (
     "/status [project] — where a project is\n"
     "/inbox — what waits for your decision\n"
     "/cancel &lt;project&gt; — stop a project\n"
+    "/change &lt;project&gt; &lt;what to change&gt; — a change to a live project\n"
     "/rollback &lt;project&gt; — put the previous release back\n"
     "/help — this message\n\n"
     "When I ask a question, reply to my message. Decisions come with buttons."
@@ -28,6 +29,11 @@ EDITED = "I go by the first version of a message; send a new one if you changed 
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 NEED_IDEA = "Tell me the idea too, e.g. /new a bot that tracks my reading list"
 NEED_PROJECT = "Which project? e.g. {command} {example}"
+NEED_CHANGE = "Which project, and what should change? e.g. /change 3f2a9c add an endpoint /stats"
+CHANGE_QUEUED = (
+    "📝 Change #{number} to <code>{project}</code> queued. It runs after any change before it; "
+    "I'll ask here if the team needs you and tell you when its release is live."
+)
 NO_PROJECTS = "No projects yet. Write an idea to start one."
 INBOX_EMPTY = "Nothing waits for you. 🎉"
 

@@ -94,6 +94,16 @@ class TelegramChats:
                 session=session, project_id=project_id, tenant_id=tenant_id, chat_id=chat_id
             )
 
+    async def follow_unless_followed(
+        self, *, project_id: str, tenant_id: str, chat_id: int
+    ) -> None:
+        """One chat follows a project: a project started elsewhere (the CLI) is taken on here."""
+        async with transaction(self.sessions) as session:
+            if await telegram.chat_of(session=session, project_id=project_id) is None:
+                await telegram.link_chat(
+                    session=session, project_id=project_id, tenant_id=tenant_id, chat_id=chat_id
+                )
+
     async def projects(self, *, chat_id: int, tenant_id: str) -> list[str]:
         async with transaction(self.sessions) as session:
             return await telegram.projects_in_chat(

@@ -55,6 +55,7 @@ from workflows.developer import DeveloperWorkflow
 from workflows.github_sync import GithubSyncWorkflow
 from workflows.health_check import HealthCheckWorkflow, RepairWorkflow
 from workflows.incident import IncidentWorkflow
+from workflows.live_deploy import PipelineDeployWorkflow
 from workflows.project import ProjectWorkflow
 from workflows.release import ReleaseWorkflow
 from workflows.rollback import RollbackWorkflow
@@ -74,6 +75,7 @@ WORKFLOWS = [
     ServerSyncWorkflow,
     ChangeQueueWorkflow,
     ChangeWorkflow,
+    PipelineDeployWorkflow,
 ]
 
 

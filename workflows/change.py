@@ -33,6 +33,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.desk import HumanDesk
     from workflows.project import Aborted, ProjectWorkflow, StageFailed
 
+# Secrets a change newly needs are asked for after Brainstorm, as Zavhoz asks in a first build.
+CHANGE_SECRETS_PATCH = "change-asks-for-secrets"
+
 
 @workflow.defn
 class ChangeWorkflow(ProjectWorkflow):
@@ -54,6 +57,8 @@ class ChangeWorkflow(ProjectWorkflow):
             if input.resume is None:
                 await self._begin()
             await self._stage("brainstorm", self._brainstorm)
+            if workflow.patched(CHANGE_SECRETS_PATCH):
+                await self._secrets_the_change_needs()
             await self._stage("architect", self._architect)
             await self._develop_and_review()
             await self._stage("devops", self._devops)
@@ -81,6 +86,21 @@ class ChangeWorkflow(ProjectWorkflow):
         )
 
     # ---- stages that differ from the first build ------------------------------------------
+
+    async def _secrets_the_change_needs(self) -> None:
+        """The owner is asked for each secret the store lacks (the change's new ones, or one
+        removed since), before developers start: never a deploy refused for it at the end."""
+        allocation = await self._allocate()
+        if not allocation.missing_secrets:
+            return
+        zavhoz = self._state.stage_record("zavhoz")
+        names = ", ".join(s.name for s in allocation.missing_secrets)
+        zavhoz.status, zavhoz.detail = "running", f"asking the owner for {names}"
+        while allocation.missing_secrets:
+            await self._ask_for_secrets(allocation.missing_secrets)
+            allocation = await self._allocate()
+        zavhoz.status = "completed"
+        zavhoz.detail = f"unchanged: port {allocation.port}; {names} given"
 
     async def _write_spec(self) -> BrainstormResult:
         return await self._activity(

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.humans import HumanActivities
     from activities.service_control import ServiceActivities
     from core.contracts import (
+        DeployResult,
         HumanReply,
         InboxChange,
         InboxItem,
@@ -30,6 +31,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows import policies
     from workflows.activity_calls import run_activity
     from workflows.desk import HumanDesk
+    from workflows.live_deploy import holding_live_lock
+    from workflows.release import ReleaseWorkflow
+    from workflows.rollback import RollbackWorkflow
+
+INCIDENT_LOCK_PATCH = "incident-under-live-lock"
 
 
 @workflow.defn
@@ -79,23 +85,35 @@ class IncidentWorkflow:
         if item.status == "expired":
             outcome = "no answer in time: left as it is"
         elif item.choice == "retry":
-            back = await run_activity(
-                DevOpsActivities.rollback_release,
+            back = await self._rollback(
                 RollbackInput(
                     input.project_id, input.tenant_id, input.failed_release, by, item.answer
-                ),
-                policies.DEPLOY,
+                )
             )
             outcome = f"retry of release {input.failed_release}: {back.status}: {back.message}"
         elif item.choice == "abort":
-            stop = ReleaseCommand(input.project_id, input.tenant_id, "stop", requested_by=by)
-            stopped = await run_activity(ServiceActivities.stop_service, stop, policies.DEPLOY)
+            stopped = await self._stop(
+                ReleaseCommand(input.project_id, input.tenant_id, "stop", requested_by=by)
+            )
             outcome = stopped.message
         else:
             outcome = f"kept as it is: {item.answer}"
         await self._notify(f"Incident closed by {by}: {outcome}")
         await workflow.wait_condition(workflow.all_handlers_finished)
         return outcome
+
+    # The owner's answer changes the live service: under live-<project>, as a person's
+    # rollback or stop would, so it never races one (incidents opened before run it bare).
+
+    async def _rollback(self, input: RollbackInput) -> DeployResult:
+        if workflow.patched(INCIDENT_LOCK_PATCH):
+            return await holding_live_lock(RollbackWorkflow.run, input, input.project_id)
+        return await run_activity(DevOpsActivities.rollback_release, input, policies.DEPLOY)
+
+    async def _stop(self, command: ReleaseCommand) -> DeployResult:
+        if workflow.patched(INCIDENT_LOCK_PATCH):
+            return await holding_live_lock(ReleaseWorkflow.run, command, command.project_id)
+        return await run_activity(ServiceActivities.stop_service, command, policies.DEPLOY)
 
     async def _record(self, item: InboxItem, change: InboxChangeKind, note: str) -> None:
         await run_activity(

@@ -64,6 +64,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activity_calls import run_activity
     from workflows.desk import HumanDesk
     from workflows.developer import DeveloperWorkflow
+    from workflows.live_deploy import deploy_holding_live_lock
 
 # Patch ids: each guards a change made after projects were already running on older code.
 NOTIFY_OWNER_PATCH = "notify-owner"
@@ -75,6 +76,8 @@ DEPLOY_READINESS_PATCH = "deploy-readiness"
 OUTSIDE_CHANGES_PATCH = "pull-request-changed-outside"
 # A model-using step refused at a used-up budget asks the owner to raise it or stop.
 BUDGET_APPROVAL_PATCH = "budget-approval"
+# The pipeline's deploy takes live-<project>, as manual deploys and rollbacks do.
+LIVE_LOCK_PATCH = "deploy-under-live-lock"
 
 
 Arg = TypeVar("Arg")
@@ -429,18 +432,18 @@ class ProjectWorkflow:
                 f"Deploy release {release_id} on port {self._state.port}?",
                 f"commit {head}",
             )
-        result = await self._activity(
-            DevOpsActivities.deploy_release,
-            DeployInput(
-                project_id=self._input.project_id,
-                tenant_id=self._input.tenant_id,
-                commit=head,
-                release_id=release_id,
-                port=self._state.port or 0,
-                requested_by=requested_by,
-            ),
-            policies.DEPLOY,
+        deploy = DeployInput(
+            project_id=self._input.project_id,
+            tenant_id=self._input.tenant_id,
+            commit=head,
+            release_id=release_id,
+            port=self._state.port or 0,
+            requested_by=requested_by,
         )
+        if workflow.patched(LIVE_LOCK_PATCH):
+            result = await deploy_holding_live_lock(deploy)
+        else:
+            result = await self._activity(DevOpsActivities.deploy_release, deploy, policies.DEPLOY)
         self._state.release_id = result.release_id
         return result
 

@@ -27,6 +27,7 @@ MENU = [
     BotCommand(command="status", description="where a project is"),
     BotCommand(command="inbox", description="what waits for your decision"),
     BotCommand(command="cancel", description="stop a project"),
+    BotCommand(command="change", description="a change to a live project"),
     BotCommand(command="rollback", description="put the previous release back"),
     BotCommand(command="help", description="what I can do"),
 ]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
 from services.changes import ChangeServices
+from services.inbox import InboxServices
+from services.releases import ReleaseServices
+from services.secrets import SecretServices
 from tests.changes_helpers import change_ended, event_kinds, releases_of
 from tests.stack import Stack
 from worker.composition import build_worker
@@ -49,3 +54,32 @@ async def test_queued_changes_run_in_order_and_a_failing_release_rolls_back(stac
     assert ("change_rolled_back", 2) in kinds
     stored = await stack.services.get(project.id)
     assert stored.status == "completed" and stored.live_url == state.live_url
+
+
+@pytest.mark.timeout(600)
+async def test_a_change_needing_a_new_secret_asks_for_it_and_deploys_with_it(stack: Stack):
+    changes, secrets = ChangeServices(stack.services), SecretServices.of(stack.services)
+    inbox = InboxServices(stack.services)
+    async with build_worker(stack.client, stack.settings, stack.sessions):
+        project = await stack.services.submit("Weather bot with notifications")
+        state = await stack.services.handle(project).result()
+        assert state.status == "completed", state.error
+        await changes.submit(project.id, "Add an endpoint /rates with today's exchange rates")
+        async with asyncio.timeout(120):
+            while not (items := await inbox.open_items(tenant_id=project.tenant_id)):
+                await asyncio.sleep(0.3)
+        [item] = items
+        assert item.kind == "secret" and "EXCHANGE_RATES_API_KEY" in item.prompt
+        readiness = await ReleaseServices(stack.services).readiness(project.id)
+        assert [m.what for m in readiness.missing if m.check == "secrets"]  # nothing deploys yet
+        stored = await secrets.put(project.id, "EXCHANGE_RATES_API_KEY", "rates-key-0123456789")
+        assert stored.answered  # the change waiting for it was answered with the handle
+        change = await change_ended(stack, project.id, 1)
+
+    assert change.status == "live", change.message
+    spec = (await stack.services.get(project.id)).spec or {}
+    assert "EXCHANGE_RATES_API_KEY" in [s["name"] for s in spec["secrets"]]
+    releases = await releases_of(stack, project.id)
+    assert [r.status for r in releases] == ["healthy", "healthy"]
+    env_files = list(stack.settings.releases_dir.glob("*/env/service.env"))
+    assert [b"EXCHANGE_RATES_API_KEY=" in f.read_bytes() for f in env_files] == [True]

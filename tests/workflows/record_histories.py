@@ -1,10 +1,11 @@
 """Record the histories the replay tests check: `python -m tests.workflows.record_histories`.
 
 Real runs (offline model, git forge, sandbox, ansible) for the plain pipeline and for one
-with questions and gates; stand-in activities for an escalation, a cancellation and a pull
-request blocked by the secret scan. All on a throwaway dev server. Re-record only on
-purpose, and never the `v1_*` files: a history recorded by older code is what proves a
-change is still compatible with running projects.
+with questions and gates; stand-in activities for an escalation, a cancellation, a pull
+request blocked by the secret scan, change requests (one, one asking for a secret, a queue of
+two deploying under live-<project>), a person's redeploy and stop, and an incident. All on a
+throwaway dev server. Re-record only on purpose, and never the `v1_*` files: a history
+recorded by older code is what proves a change is still compatible with running projects.
 """
 
 from __future__ import annotations
@@ -19,13 +20,18 @@ from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
+from core import changes as naming
 from core.contracts import (
     ChangeInput,
+    ChangeQueueInput,
     ChangeRequest,
     Gates,
     HumanReply,
+    IncidentInput,
+    MissingSecret,
     ProjectInput,
     ProjectState,
+    ReleaseCommand,
     SecretLeak,
 )
 from db.engine import create_engine, session_factory
@@ -36,7 +42,10 @@ from tests.temporal_env import DEV_SERVER, SEARCH_ATTRIBUTE_KEYS
 from tests.workflows.stand_ins import StandIns
 from worker.composition import build_worker
 from workflows.change import ChangeWorkflow
+from workflows.change_queue import ChangeQueueWorkflow
+from workflows.incident import IncidentWorkflow
 from workflows.project import ProjectWorkflow
+from workflows.release import ReleaseWorkflow, live_workflow_id
 
 HERE = Path(__file__).resolve().parent / "histories"
 
@@ -172,11 +181,112 @@ async def record_change_run(env: WorkflowEnvironment) -> None:
         await save(await handle.fetch_history(), "change_full_run")
 
 
+async def record_change_queue_run(env: WorkflowEnvironment) -> None:
+    """Two queued changes, each deploying under live-<project>: the queue, the first change
+    and its deploy child are saved."""
+    stand_ins = StandIns(tasks=("c1-stats",))
+    queue, project = f"record-{uuid.uuid4()}", ProjectInput("p2", "t1", "Weather bot")
+    async with stand_ins.worker(env, queue):
+        handle = await env.client.start_workflow(
+            ChangeQueueWorkflow.run,
+            ChangeQueueInput(project=project),
+            id=naming.queue_workflow_id(project.project_id),
+            task_queue=queue,
+            start_signal="enqueue",
+            start_signal_args=[ChangeRequest(1, "Add an endpoint /stats")],
+        )
+        await handle.signal(ChangeQueueWorkflow.enqueue, ChangeRequest(2, "Add /hello"))
+        await handle.result()
+        await save(await handle.fetch_history(), "change_queue_two_changes")
+        change = env.client.get_workflow_handle(naming.change_workflow_id("p2", 2))
+        await save(await change.fetch_history(), "change_under_live_lock")
+        deploy = env.client.get_workflow_handle(live_workflow_id("p2"))  # the latest: change 2's
+        await save(await deploy.fetch_history(), "pipeline_deploy")
+
+
+async def record_change_secret_run(env: WorkflowEnvironment) -> None:
+    """A change that needs a secret the store lacks: asked on its desk, answered by handle."""
+    need = MissingSecret(
+        "EXCHANGE_RATES_API_KEY", "exchange-rate provider API key", "secret://p5/X"
+    )
+    stand_ins = StandIns(tasks=("rates",), missing_secrets=[[need]])
+    queue = f"record-{uuid.uuid4()}"
+    async with stand_ins.worker(env, queue):
+        handle = await env.client.start_workflow(
+            ChangeWorkflow.run,
+            ChangeInput(
+                project=ProjectInput(project_id="p5", tenant_id="t1", idea="Weather bot"),
+                change=ChangeRequest(1, "Add /rates with today's exchange rates"),
+            ),
+            id=naming.change_workflow_id("p5", 1),
+            task_queue=queue,
+        )
+        while not (items := (await handle.query(ChangeWorkflow.status)).open_items()):
+            await asyncio.sleep(0.05)
+        await handle.execute_update(ChangeWorkflow.reply, HumanReply(items[0].id, text=need.handle))
+        await handle.result()
+        await save(await handle.fetch_history(), "change_asks_for_secret")
+
+
+async def record_release_runs(env: WorkflowEnvironment) -> None:
+    """A person's redeploy of release 1 and a stop, as ReleaseWorkflow runs."""
+    stand_ins = StandIns()
+    queue = f"record-{uuid.uuid4()}"
+    async with stand_ins.worker(env, queue):
+        for name, command in {
+            "release_redeploy": ReleaseCommand("p3", "t1", "deploy", 1, "owner"),
+            "release_stop": ReleaseCommand("p3", "t1", "stop", requested_by="owner"),
+        }.items():
+            handle = await env.client.start_workflow(
+                ReleaseWorkflow.run, command, id=live_workflow_id("p3"), task_queue=queue
+            )
+            await handle.result()
+            await save(await handle.fetch_history(), name)
+
+
+async def record_incident_run(env: WorkflowEnvironment) -> None:
+    """A service health_checker could not repair; the owner answers retry, which runs under
+    live-<project> (`incident_retry` is the same, recorded before it did)."""
+    stand_ins = StandIns()
+    queue = f"record-{uuid.uuid4()}"
+    async with stand_ins.worker(env, queue):
+        handle = await env.client.start_workflow(
+            IncidentWorkflow.run,
+            IncidentInput(
+                project_id="p4",
+                tenant_id="t1",
+                owner="owner",
+                prompt="Release 2 stopped answering and could not be restarted.",
+                context="health check: connection refused",
+                failed_release=2,
+                item_prefix="i0123abcd-",
+            ),
+            id="incident-p4-0123abcd",
+            task_queue=queue,
+        )
+        while not (items := (await handle.query(IncidentWorkflow.status)).open_items()):
+            await asyncio.sleep(0.05)
+        await handle.execute_update(
+            IncidentWorkflow.reply, HumanReply(items[0].id, "retry", user="owner")
+        )
+        await handle.result()
+        await save(await handle.fetch_history(), "incident_retry_under_live_lock")
+
+
+LIVE_RUNS = {
+    "change_full_run": record_change_run,
+    "change_queue_two_changes": record_change_queue_run,
+    "change_asks_for_secret": record_change_secret_run,
+    "release_redeploy": record_release_runs,
+    "incident_retry_under_live_lock": record_incident_run,
+}
+
+
 async def record_one(name: str) -> None:
     env = await dev_server()
     try:
-        if name == "change_full_run":
-            await record_change_run(env)
+        if name in LIVE_RUNS:
+            await LIVE_RUNS[name](env)
         else:
             await record_stand_in_run(env, name, STAND_IN_RUNS[name]())
     finally:
@@ -196,7 +306,8 @@ async def main() -> None:
     try:
         await record_real_runs(env)
         await record_stand_in_runs(env)
-        await record_change_run(env)
+        for record in LIVE_RUNS.values():
+            await record(env)
     finally:
         await env.shutdown()
 

@@ -44,15 +44,22 @@ from core.contracts import (
     ProjectRef,
     PullRequestRef,
     Readiness,
+    ReleaseCommand,
+    ReleaseSource,
     RepositoryResult,
     ReviewResult,
+    RollbackInput,
     SecretLeak,
 )
 from worker.composition import heartbeat_options
 from workflows.change import ChangeWorkflow
 from workflows.change_queue import ChangeQueueWorkflow
 from workflows.developer import DeveloperWorkflow
+from workflows.incident import IncidentWorkflow
+from workflows.live_deploy import PipelineDeployWorkflow
 from workflows.project import ProjectWorkflow
+from workflows.release import ReleaseWorkflow
+from workflows.rollback import RollbackWorkflow
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ class StandIns:
     always_reject: set[str] = field(default_factory=set)
     failing_activity: str | None = None  # always raises, to exercise retries → failed
     deploy_status: str = "healthy"
+    deploy_seconds: float = 0.0  # how long each deploy runs (real time)
     not_ready: list[MissingItem] = field(default_factory=list)  # what readiness reports missing
     block_developers: bool = False  # developers work until cancelled
     developer_seconds: float = 0.0  # how long each developer works (real time)
@@ -133,7 +141,16 @@ class StandIns:
         return Worker(
             env.client,
             task_queue=queue,
-            workflows=[workflow, DeveloperWorkflow, ChangeWorkflow, ChangeQueueWorkflow],
+            workflows=[
+                workflow,
+                DeveloperWorkflow,
+                ChangeWorkflow,
+                ChangeQueueWorkflow,
+                PipelineDeployWorkflow,
+                ReleaseWorkflow,
+                RollbackWorkflow,
+                IncidentWorkflow,
+            ],
             activities=self.activities(),
             **{**heartbeat_options(), **options},
         )
@@ -249,12 +266,14 @@ class StandIns:
         @activity.defn(name="devops.deploy_release")
         async def deploy(input: DeployInput) -> DeployResult:
             self._enter("devops.deploy_release")
+            await asyncio.sleep(self.deploy_seconds)
             return DeployResult(
                 self.deploy_status, input.release_id, f"http://127.0.0.1:{input.port}", "stand-in"
             )
 
         return [
             *self._change_activities(),
+            *self._live_activities(),
             record_progress,
             record_inbox,
             notify_owner,
@@ -297,3 +316,29 @@ class StandIns:
             self.change_progress.append(update)
 
         return [begin, write_change_spec, plan_change, record_change]
+
+    def _live_activities(self) -> list[object]:
+        """What a person's deploy, stop, start and rollback run (workflows/release.py, …)."""
+
+        @activity.defn(name="devops.release_source")
+        async def release_source(command: ReleaseCommand) -> ReleaseSource:
+            self._enter("devops.release_source")
+            return ReleaseSource(commit="0123456789abcdef", port=18001)
+
+        @activity.defn(name="devops.rollback_release")
+        async def rollback(input: RollbackInput) -> DeployResult:
+            self._enter("devops.rollback_release")
+            number = input.to_release or 1
+            return DeployResult("healthy", f"r{number}", "http://127.0.0.1:18001", "stand-in")
+
+        @activity.defn(name="devops.stop_service")
+        async def stop(command: ReleaseCommand) -> DeployResult:
+            self._enter("devops.stop_service")
+            return DeployResult("stopped", "r1", "http://127.0.0.1:18001", "stand-in")
+
+        @activity.defn(name="devops.start_service")
+        async def start(command: ReleaseCommand) -> DeployResult:
+            self._enter(f"devops.start_service:{command.action}")
+            return DeployResult("healthy", "r1", "http://127.0.0.1:18001", "stand-in")
+
+        return [release_source, rollback, stop, start]

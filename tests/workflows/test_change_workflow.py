@@ -8,8 +8,16 @@ import uuid
 from temporalio.testing import WorkflowEnvironment
 
 from core import changes as naming
-from core.contracts import ChangeInput, ChangeQueueInput, ChangeRequest, HumanReply, ProjectInput
+from core.contracts import (
+    ChangeInput,
+    ChangeQueueInput,
+    ChangeRequest,
+    HumanReply,
+    MissingSecret,
+    ProjectInput,
+)
 from tests.workflows.stand_ins import StandIns
+from tests.workflows.test_humans import next_item, reply
 from workflows.change import ChangeWorkflow
 from workflows.change_queue import ChangeQueueWorkflow
 
@@ -92,3 +100,34 @@ async def test_a_changes_question_has_its_own_id_and_is_answered_on_the_change(
 
 def change_input(project_id: str, number: int, text: str) -> ChangeInput:
     return ChangeInput(project=_project(project_id), change=ChangeRequest(number, text))
+
+
+async def test_a_change_needing_a_new_secret_asks_the_owner_before_developers_start(
+    time_env: WorkflowEnvironment,
+):
+    project_id = uuid.uuid4().hex[:12]
+    key = MissingSecret(
+        "EXCHANGE_RATES_API_KEY", "exchange-rate provider API key", f"secret://{project_id}/X"
+    )
+    stand_ins = StandIns(tasks=("rates",), missing_secrets=[[key]])
+    queue = f"q-{uuid.uuid4()}"
+    async with stand_ins.worker(time_env, queue):
+        handle = await time_env.client.start_workflow(
+            ChangeWorkflow.run,
+            change_input(project_id, 1, "add /rates with today's exchange rates"),
+            id=naming.change_workflow_id(project_id, 1),
+            task_queue=queue,
+        )
+        item = await next_item(handle, "secret")
+        assert item.options == [key.handle] and "exchange-rate provider" in item.prompt
+        assert not any(c.startswith("developer.") for c in stand_ins.calls)
+        await reply(handle, item, text=key.handle)  # only the handle answers it
+        outcome = await handle.result()
+        zavhoz = (await handle.query(ChangeWorkflow.status)).stage_record("zavhoz")
+
+    assert outcome.status == "live"
+    assert stand_ins.calls.count("zavhoz.allocate_resources") == 2  # asked, then looked again
+    assert stand_ins.calls.index("zavhoz.allocate_resources") < stand_ins.calls.index(
+        "devops.deploy_release"
+    )
+    assert "EXCHANGE_RATES_API_KEY given" in zavhoz.detail

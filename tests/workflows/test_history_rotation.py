@@ -23,6 +23,7 @@ from core.contracts import Gates, HumanReply, InboxItem, ProjectInput, ProjectSt
 from tests.workflows.stand_ins import StandIns
 from worker.composition import heartbeat_options
 from workflows.developer import DeveloperWorkflow
+from workflows.live_deploy import PipelineDeployWorkflow
 from workflows.project import ProjectWorkflow
 
 IDEA = "Quokka census for the Rottnest lighthouse"
@@ -39,7 +40,7 @@ def worker(client: Client, queue: str, stand_ins: StandIns) -> Worker:
     return Worker(
         client,
         task_queue=queue,
-        workflows=[ProjectWorkflow, DeveloperWorkflow],
+        workflows=[ProjectWorkflow, DeveloperWorkflow, PipelineDeployWorkflow],
         activities=stand_ins.activities(),
         max_cached_workflows=0,
         **heartbeat_options(),

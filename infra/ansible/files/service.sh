@@ -127,9 +127,9 @@ start() {
         $drop env -i "$@" >>"$log_file" 2>&1 </dev/null &
     pid=$!
     echo "$pid" > "$pid_file"
-    # A service that dies on start (bad config, import error) is reported now
-    # instead of after the whole health-check timeout.
-    sleep 0.3
+    # A service that dies at once (bad config, import error) is reported here with its log;
+    # one that dies later, by the health check (files/health_check.py), which watches the pid.
+    sleep 0.1
     if ! alive "$pid"; then
         echo "release in $release_dir exited at start; last log lines:" >&2
         # What it said, not its stack: a traceback's frames are indented or start it.
