@@ -49,9 +49,10 @@ def is_provider_error(exc: Exception) -> bool:
 def as_failure(exc: Exception, config: ModelConfig) -> Exception:
     """The error to raise instead of `exc`, a provider's (`is_provider_error`)."""
     who = f"the {config.role} model ({config.provider}, model {config.model!r})"
+    exc = _origin(exc)
     status = _status(exc)
     if status == 429:
-        wait = retry_after_s(_headers(exc))
+        wait = retry_after_s(_headers(exc), _google_retry_delay(exc))
         return RateLimited(
             f"{who} is rate limited (HTTP 429); retrying in {wait:.0f} s", retry_after_s=wait
         )
@@ -73,9 +74,10 @@ def as_failure(exc: Exception, config: ModelConfig) -> Exception:
     return ModelUnavailable(f"{who} could not be reached or answered garbage: {type(exc).__name__}")
 
 
-def retry_after_s(headers: Any) -> float:
-    """Seconds from Retry-After (seconds or an HTTP date), else the default; bounded."""
-    value = headers.get("retry-after") if headers is not None else None
+def retry_after_s(headers: Any, fallback: str | None = None) -> float:
+    """Seconds from Retry-After (seconds or an HTTP date), else from `fallback` (the same
+    forms), else the default; bounded."""
+    value = (headers.get("retry-after") if headers is not None else None) or fallback
     if not value:
         return DEFAULT_RETRY_AFTER_S
     try:
@@ -88,6 +90,28 @@ def retry_after_s(headers: Any) -> float:
         except (TypeError, ValueError):
             return DEFAULT_RETRY_AFTER_S
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+def _origin(exc: Exception) -> Exception:
+    """The SDK's own error: langchain-google-genai re-raises google-genai's 4xx errors as
+    LangChain-classified ones that carry no status, `from` the original."""
+    cause = exc.__cause__
+    if _status(exc) is None and isinstance(cause, Exception) and _status(cause) is not None:
+        return cause
+    return exc
+
+
+def _google_retry_delay(exc: Exception) -> str | None:
+    """Google sends no Retry-After: a 429 names its wait in the error JSON's RetryInfo
+    detail, as a duration such as "7s" (google-genai keeps that JSON as `details`)."""
+    body = getattr(exc, "details", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    details = error.get("details") if isinstance(error, dict) else None
+    for detail in details if isinstance(details, list) else ():
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("RetryInfo"):
+            delay = str(detail.get("retryDelay", ""))
+            return delay.removesuffix("s") or None
+    return None
 
 
 def _status(exc: Exception) -> int | None:
@@ -105,7 +129,8 @@ def _headers(exc: Exception) -> Any:
 
 
 def _detail(exc: Exception) -> str:
-    body = getattr(exc, "body", None)
+    # openai and anthropic keep the error JSON as `body`; google-genai as `details`.
+    body = getattr(exc, "body", None) or getattr(exc, "details", None)
     if isinstance(body, dict):
         detail = body.get("error", body)
         if isinstance(detail, dict) and detail.get("message"):

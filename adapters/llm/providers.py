@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 OPENROUTER_URL = "https://openrouter.ai/api/v1"
 # Anthropic's API requires max_tokens; this is its own SDK examples' figure.
 ANTHROPIC_MAX_TOKENS = 4096
+# Versions of Google's Generative Language API, as the last segment of a URL naming one.
+GOOGLE_API_VERSIONS = ("v1", "v1beta", "v1alpha")
 
 
 def build_chat(config: ModelConfig, *, api_key: str, timeout_s: float) -> BaseChatModel:
@@ -37,7 +39,7 @@ def build_chat(config: ModelConfig, *, api_key: str, timeout_s: float) -> BaseCh
             **common,
             google_api_key=api_key,
             **({"max_output_tokens": config.max_tokens} if config.max_tokens else {}),
-            **({"base_url": config.base_url} if config.base_url else {}),
+            **(google_endpoint(config.base_url) if config.base_url else {}),
         )
     from langchain_openai import ChatOpenAI
 
@@ -49,3 +51,13 @@ def build_chat(config: ModelConfig, *, api_key: str, timeout_s: float) -> BaseCh
         base_url=base_url,
         **({"max_tokens": config.max_tokens} if config.max_tokens else {}),
     )
+
+
+def google_endpoint(base_url: str) -> dict[str, str]:
+    """google-genai appends `/{api version}/models/{model}:generateContent` to its base URL; a
+    proxy's URL given with the version (as proxies often document it, `.../v1beta`) is split
+    into the root and that version, so it is not sent twice."""
+    root, _, last = base_url.rstrip("/").rpartition("/")
+    if last in GOOGLE_API_VERSIONS and "//" in root:
+        return {"base_url": root, "api_version": last}
+    return {"base_url": base_url}

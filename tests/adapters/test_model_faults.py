@@ -33,7 +33,7 @@ def fake() -> Iterator[FakeOpenAIServer]:
         yield server
 
 
-@pytest.fixture(params=["openai", "anthropic"])
+@pytest.fixture(params=["openai", "anthropic", "google"])
 async def model(
     request: pytest.FixtureRequest, tmp_path: Path, fake: FakeOpenAIServer
 ) -> AsyncIterator[RoleModel]:
@@ -48,7 +48,9 @@ async def model(
     change = ModelChange(
         provider=provider,
         model="gpt-x",
-        base_url=fake.anthropic_url if provider == "anthropic" else fake.base_url,
+        base_url={"anthropic": fake.anthropic_url, "google": fake.google_url}.get(
+            provider, fake.base_url
+        ),
         api_key_secret="secret://_/OPENAI_API_KEY",
     )
     await services.set("reviewer", change)
@@ -109,8 +111,33 @@ async def test_server_errors_timeouts_and_garbage_are_retryable(
         "stop_reason": "end_turn",
         "usage": {"input_tokens": 3, "output_tokens": 1},
     }
+    fake.respond_google = lambda body, model: {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "fine"}]}}],
+        "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 1},
+    }
     assert (await model.complete(HI)).content == "fine"
     headers = fake.requests[-1].headers
-    assert f"Bearer {KEY_VALUE}" == headers.get("authorization") or KEY_VALUE == headers.get(
-        "x-api-key"
-    )
+    sent = (headers.get("authorization"), headers.get("x-api-key"), headers.get("x-goog-api-key"))
+    assert f"Bearer {KEY_VALUE}" in sent or KEY_VALUE in sent
+
+
+def test_a_google_429_waits_the_retry_info_delay_of_its_error_json() -> None:
+    """Google sends no Retry-After header: the wait is a RetryInfo detail (a duration such as
+    "2.5s"), and langchain-google-genai re-raises the SDK's error without its status."""
+    from google.genai.errors import ClientError
+    from langchain_google_genai.chat_models import GoogleRateLimitError
+
+    from adapters.llm.failures import as_failure
+    from core.model_configs import ModelConfig
+    from tests.fakes.google_wire import error
+
+    config = ModelConfig("developer", "google", "gemini-x")
+    try:
+        try:
+            raise ClientError(429, error(429, "Quota exceeded", retry_delay_s=2.5))
+        except ClientError as sdk_error:
+            raise GoogleRateLimitError("Error calling model 'gemini-x'") from sdk_error
+    except GoogleRateLimitError as exc:
+        failure = as_failure(exc, config)
+    assert isinstance(failure, RateLimited) and failure.retry_after_s == 2.5
+    assert "the developer model (google, model 'gemini-x') is rate limited" in str(failure)

@@ -46,3 +46,23 @@ def test_anthropic_and_google_get_their_key_limits_and_no_retries() -> None:
     assert isinstance(gemini, ChatGoogleGenerativeAI)
     assert gemini.google_api_key is not None and gemini.google_api_key.get_secret_value() == "g-key"
     assert gemini.max_output_tokens == 2048 and gemini.max_retries == 0
+
+
+async def test_a_google_base_url_reaches_the_client_with_or_without_its_api_version() -> None:
+    """How a Google-compatible proxy is used: its URL, as a root or ending in the version."""
+    from adapters.llm.base import ChatMessage
+    from adapters.llm.langchain_model import LangChainModel
+    from tests.fakes.offline_llm import OfflineResponder
+    from tests.fakes.openai_server import FakeOpenAIServer
+
+    with FakeOpenAIServer(respond_google=OfflineResponder().google) as fake:
+        for base_url in (fake.google_url, f"{fake.google_url}/v1beta/"):
+            config = ModelConfig("brainstorm", "google", "gemini-proxy", base_url=base_url)
+            chat = build_chat(config, api_key="g-key", timeout_s=9)
+            reply = await LangChainModel(chat, label=config.label, model=config.model).complete(
+                [ChatMessage("user", "hello")]
+            )
+            assert reply.content and reply.usage.completion_tokens > 0
+    assert fake.requests[0].path.endswith("/models/gemini-proxy:generateContent")
+    assert fake.requests[1].path == "/v1beta/models/gemini-proxy:generateContent"
+    assert all(r.headers["x-goog-api-key"] == "g-key" for r in fake.requests)

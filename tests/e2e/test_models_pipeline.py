@@ -1,7 +1,8 @@
 """The whole pipeline, idea to live service, through the real LangChain clients.
 
-Every role has its own model config in the DB: three speak OpenAI's wire format and the
-developer Anthropic's, all to the fake provider server, where the offline model answers.
+Every role has its own model config in the DB: brainstorm and architect speak OpenAI's wire
+format, the developer Anthropic's and the reviewer Google's, all to the fake provider server,
+where the offline model answers.
 The project waits at its spec approval while a person switches the architect's model; the
 architect's calls then use the new one. The first call is rate limited (429, retry-after)
 and retried after that wait by Temporal. The API key is a secret handle whose value reaches
@@ -39,12 +40,14 @@ KEY = Handle.secret("_", "MODEL_KEY")
 @pytest.fixture
 def fake() -> Iterator[FakeOpenAIServer]:
     responder = OfflineResponder()
-    with FakeOpenAIServer(respond=responder, respond_anthropic=responder.anthropic) as server:
+    with FakeOpenAIServer(
+        respond=responder, respond_anthropic=responder.anthropic, respond_google=responder.google
+    ) as server:
         yield server
 
 
 async def configure(models: ModelServices, fake: FakeOpenAIServer) -> None:
-    for role in ("brainstorm", "architect", "reviewer"):
+    for role in ("brainstorm", "architect"):
         change = ModelChange(
             provider="openai_compatible",
             model=f"{role}-1",
@@ -60,6 +63,10 @@ async def configure(models: ModelServices, fake: FakeOpenAIServer) -> None:
         max_tokens=2000,
     )
     await models.set("developer", developer)
+    reviewer = ModelChange(
+        provider="google", model="reviewer-1", base_url=fake.google_url, api_key_secret=str(KEY)
+    )
+    await models.set("reviewer", reviewer)
 
 
 async def test_an_idea_goes_live_through_langchain_with_a_model_per_role(
@@ -92,10 +99,12 @@ async def test_an_idea_goes_live_through_langchain_with_a_model_per_role(
     async with httpx.AsyncClient(timeout=5) as http:
         assert (await http.get(f"{state.live_url}/health")).status_code == 200
 
-    asked = {(r.path, r.body["model"]) for r in fake.requests}
+    asked = {(r.path, r.body.get("model")) for r in fake.requests}
     assert ("/v1/chat/completions", "architect-2") in asked
     assert ("/v1/chat/completions", "architect-1") not in asked
-    assert {("/v1/messages", "developer-1"), ("/v1/chat/completions", "reviewer-1")} <= asked
+    assert ("/v1/messages", "developer-1") in asked
+    # Google names the model in the path: models/{model}:generateContent.
+    assert any(r.path.endswith("/models/reviewer-1:generateContent") for r in fake.requests)
 
     # 429 first; the retry came after the retry-after, scheduled by Temporal.
     first, second = fake.requests[0], fake.requests[1]
@@ -104,7 +113,8 @@ async def test_an_idea_goes_live_through_langchain_with_a_model_per_role(
 
     # The key went where keys go, and nowhere else.
     assert all(
-        r.headers.get("authorization") == f"Bearer {value}" or r.headers.get("x-api-key") == value
+        r.headers.get("authorization") == f"Bearer {value}"
+        or value in (r.headers.get("x-api-key"), r.headers.get("x-goog-api-key"))
         for r in fake.requests
     )
     assert not [r for r in fake.requests if value in json.dumps(r.body)]

@@ -1,9 +1,10 @@
 """The offline model behind the fake provider server: a whole pipeline over real HTTP.
 
-`OfflineResponder` turns a request body (OpenAI's chat.completions, or Anthropic's Messages
-through `.anthropic`) back into our messages, asks the offline model, and answers in that
-provider's format, so the real client, and everything between an agent and the wire, runs
-as it would against a provider. Answers name the model the request asked for.
+`OfflineResponder` turns a request body (OpenAI's chat.completions, Anthropic's Messages
+through `.anthropic`, or Google's generateContent through `.google`) back into our messages,
+asks the offline model, and answers in that provider's format, so the real client, and
+everything between an agent and the wire, runs as it would against a provider. Answers name
+the model the request asked for.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 from adapters.llm.base import ChatMessage, ModelReply, ToolCall, ToolSpec
 from agents.offline_model import OfflineModel
 from agents.schemas import ChangeSpec, ProjectSpec, ReviewVerdict, TaskPlan
-from tests.fakes import anthropic_wire
+from tests.fakes import anthropic_wire, google_wire
 from tests.fakes.openai_server import completion
 
 _FORMATS: dict[str, type[BaseModel]] = {
@@ -63,6 +64,13 @@ class OfflineResponder:
         return anthropic_wire.response(
             reply, body.get("model", "fake-model"), structured_as=forced if schema else None
         )
+
+    def google(self, body: dict[str, Any], model: str) -> dict[str, Any]:
+        """Google's structured output is JSON text under a response schema, not a tool call."""
+        schema = _FORMATS.get(google_wire.schema_title(body) or "")
+        tools = [] if schema else [ToolSpec(n, d, {}) for n, d in google_wire.tool_names(body)]
+        reply = self._ask(google_wire.messages_of(body), tools, schema)
+        return google_wire.response(reply, model)
 
     def _ask(
         self, messages: list[ChatMessage], tools: list[ToolSpec], schema: type[BaseModel] | None

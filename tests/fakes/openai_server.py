@@ -5,8 +5,10 @@ Queue responses with `reply()` / `fail()`, faults with `rate_limit()` (429 + ret
 or give `respond` (request body -> response body, e.g. built with `completion()`, or
 tests/fakes/offline_llm.py's OfflineResponder, which plays a whole project) to answer whatever
 the queue does not; every request body is recorded in `requests`. `/v1/messages` speaks
-Anthropic's Messages API through `respond_anthropic`. Runs stdlib `ThreadingHTTPServer` on a
-free port in a daemon thread.
+Anthropic's Messages API through `respond_anthropic`; `/v1beta/models/{model}:generateContent`
+(and `/v1/...`) speaks Google's Generative Language API through `respond_google`, and renders
+queued errors in Google's error JSON (a 429's wait as a RetryInfo detail, as Google sends it).
+Runs stdlib `ThreadingHTTPServer` on a free port in a daemon thread.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fakes import google_wire
 
 
 @dataclass
@@ -43,6 +47,8 @@ class FakeOpenAIServer:
     requests: list[RecordedRequest] = field(default_factory=list)
     respond: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     respond_anthropic: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Google's body carries no model name: it is in the path, handed over as the second argument.
+    respond_google: Callable[[dict[str, Any], str], dict[str, Any]] | None = None
     _queue: deque[Scripted] = field(default_factory=deque)
     _httpd: ThreadingHTTPServer | None = None
 
@@ -68,6 +74,11 @@ class FakeOpenAIServer:
     @property
     def anthropic_url(self) -> str:
         """Anthropic's clients add /v1/messages themselves."""
+        return self.base_url.removesuffix("/v1")
+
+    @property
+    def google_url(self) -> str:
+        """Google's clients add /{api version}/models/{model}:generateContent themselves."""
         return self.base_url.removesuffix("/v1")
 
     def reply(
@@ -113,7 +124,13 @@ class FakeOpenAIServer:
     def _next(self, body: dict[str, Any], path: str) -> Scripted:
         if self._queue:
             return self._queue.popleft()
-        respond = self.respond_anthropic if path == "/v1/messages" else self.respond
+        google_model = google_wire.model_of(path)
+        respond: Callable[[dict[str, Any]], dict[str, Any]] | None
+        if google_model is not None:
+            google = self.respond_google
+            respond = None if google is None else (lambda b: google(b, google_model))
+        else:
+            respond = self.respond_anthropic if path == "/v1/messages" else self.respond
         if respond is not None:
             try:
                 return Scripted(200, respond(body))
@@ -156,6 +173,22 @@ def completion(
     }
 
 
+def _as_google_error(out: Scripted) -> Scripted:
+    """A queued error in Google's shape: {"error": {code, message, status, details}}, the
+    retry-after header moved into a RetryInfo detail (Google sends no Retry-After)."""
+    if out.status < 400 or not isinstance(out.body, dict) or "error" not in out.body:
+        return out
+    headers = dict(out.headers)
+    wait = headers.pop("retry-after", None)
+    message = str(out.body["error"].get("message", ""))
+    return Scripted(
+        out.status,
+        google_wire.error(out.status, message, retry_delay_s=float(wait) if wait else None),
+        tuple(headers.items()),
+        out.delay_s,
+    )
+
+
 def _make_handler(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -164,10 +197,13 @@ def _make_handler(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             fake.requests.append(
                 RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             )
-            if self.path not in ("/v1/chat/completions", "/v1/messages"):
+            google = google_wire.model_of(self.path) is not None
+            if not google and self.path not in ("/v1/chat/completions", "/v1/messages"):
                 out = Scripted(404, {"error": {"message": f"unknown path {self.path}"}})
             else:
                 out = fake._next(body, self.path)
+            if google:
+                out = _as_google_error(out)
             fake.requests[-1].status = out.status
             if out.delay_s:
                 time.sleep(out.delay_s)
