@@ -9,8 +9,6 @@ from the real secret store by handle.
 from __future__ import annotations
 
 import hashlib
-import io
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -27,43 +25,11 @@ from tests.docker_engine import docker_sandbox
 from tests.github_forge import secret_store
 from tests.log_capture import production_logging
 
-# Reads `FILE:` and `CONTENT:` lines of its prompt, like an agent doing what it is told.
-FAKE_AGENT = r"""#!/bin/sh
-set -eu
-[ "$1" = --prompt ] || { echo "usage: fake-agent --prompt TEXT" >&2; exit 2; }
-file="$(printf '%s\n' "$2" | sed -n 's/^FILE: //p')"
-content="$(printf '%s\n' "$2" | sed -n 's/^CONTENT: //p')"
-printf '%s\n' "$content" > "$file"
-env | cut -d= -f1 | sort > agent-env.txt
-printf '%s' "${MODEL_KEY:-}" | sha256sum | cut -d' ' -f1 > agent-key.sha256
-echo "wrote $file"
-"""
 TEMPLATE = "fake-agent --prompt {prompt}"
 # What a shell and the engine set on their own in any container process.
 SHELL_AND_ENGINE = {"HOSTNAME", "PWD", "SHLVL", "OLDPWD", "_"}
 TENANT = "t1"
 KEY = Handle.secret("_", "MODEL_KEY")
-
-
-@pytest.fixture(scope="module")
-def agent_image(docker_image: str) -> str:
-    """The worker image plus the fake agent on PATH, rebuilt when the worker image changes."""
-    client = connect()
-    base = client.images.get(docker_image)
-    tag = f"orchestrator-worker-fake-agent:{base.id.split(':')[1][:12]}"
-    if not client.images.list(name=tag):
-        context = io.BytesIO()
-        with tarfile.open(fileobj=context, mode="w") as tar:
-            for name, text, mode in (
-                ("Dockerfile", f"FROM {docker_image}\nCOPY fake-agent /usr/local/bin/\n", 0o644),
-                ("fake-agent", FAKE_AGENT, 0o755),
-            ):
-                info = tarfile.TarInfo(name)
-                info.size, info.mode = len(text.encode()), mode
-                tar.addfile(info, io.BytesIO(text.encode()))
-        context.seek(0)
-        client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True)
-    return tag
 
 
 @pytest.fixture
@@ -107,16 +73,16 @@ async def test_the_agent_edits_the_work_tree_with_only_its_model_key_in_its_envi
     assert result.finished, result.summary
     # The template ran with the prompt as one argument, quotes and all, in the work tree.
     assert (workspace / "hello.txt").read_text() == 'it\'s "$HOME" `x`\n'
-    assert result.files_written == ["agent-env.txt", "agent-key.sha256", "hello.txt"]
+    assert result.files_written == ["hello.txt", "hello.txt.env", "hello.txt.key"]
     assert "wrote hello.txt" in result.summary
     # Exactly the fixed sandbox environment plus the one key variable, with the key's value.
-    names = set((workspace / "agent-env.txt").read_text().split())
+    names = set((workspace / "hello.txt.env").read_text().split())
     assert "MODEL_KEY" in names
     assert names - SHELL_AND_ENGINE == set(COMMAND_ENV) | {"MODEL_KEY"}
-    digest = (workspace / "agent-key.sha256").read_text().strip()
+    digest = (workspace / "hello.txt.key").read_text().strip()
     assert digest == hashlib.sha256(key.encode()).hexdigest()
     assert key not in logs.getvalue() and key not in result.summary
-    assert "sk-orchestrator-planted-1" not in (workspace / "agent-env.txt").read_text()
+    assert "sk-orchestrator-planted-1" not in (workspace / "hello.txt.env").read_text()
     # And its container is gone.
     left = connect().containers.list(all=True, filters={"label": SANDBOX_LABEL})
     assert not [c for c in left if c.image.tags and c.image.tags[0] == agent_image]
