@@ -77,6 +77,10 @@ printf '%s' "${MODEL_KEY:-}" | sha256sum | cut -d' ' -f1 > "$file.key"
 echo "wrote $file"
 """
 
+# What a shell and the engine set on their own in any container process (the fake agent's
+# variables are these, the sandbox's fixed environment and its key).
+SHELL_AND_ENGINE = {"HOSTNAME", "PWD", "SHLVL", "OLDPWD", "_"}
+
 
 @pytest.fixture(scope="session")
 def agent_image(docker_image: str) -> str:

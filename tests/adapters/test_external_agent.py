@@ -14,20 +14,18 @@ from pathlib import Path
 import pytest
 
 from adapters.llm.base import ChatMessage
-from adapters.sandbox.docker_container import COMMAND_ENV, SANDBOX_LABEL
+from adapters.sandbox.docker_container import COMMAND_ENV, POOL_LABEL, SANDBOX_LABEL
 from adapters.sandbox.docker_engine import connect
 from adapters.secrets.sops import SopsSecretStore
 from agents.external_agent import ExternalAgent, external_agent, run_external_agent
 from core.errors import InvalidInput, ServiceUnavailable
 from core.handles import Handle
 from core.settings import SandboxSettings
-from tests.docker_engine import docker_sandbox
+from tests.docker_engine import SHELL_AND_ENGINE, docker_sandbox
 from tests.github_forge import secret_store
 from tests.log_capture import production_logging
 
 TEMPLATE = "fake-agent --prompt {prompt}"
-# What a shell and the engine set on their own in any container process.
-SHELL_AND_ENGINE = {"HOSTNAME", "PWD", "SHLVL", "OLDPWD", "_"}
 TENANT = "t1"
 KEY = Handle.secret("_", "MODEL_KEY")
 
@@ -83,9 +81,9 @@ async def test_the_agent_edits_the_work_tree_with_only_its_model_key_in_its_envi
     assert digest == hashlib.sha256(key.encode()).hexdigest()
     assert key not in logs.getvalue() and key not in result.summary
     assert "sk-orchestrator-planted-1" not in (workspace / "hello.txt.env").read_text()
-    # And its container is gone.
+    # And its container (never a pool one: those have no network) is gone.
     left = connect().containers.list(all=True, filters={"label": SANDBOX_LABEL})
-    assert not [c for c in left if c.image.tags and c.image.tags[0] == agent_image]
+    assert not [c for c in left if POOL_LABEL not in c.labels and agent_image in c.image.tags]
 
 
 async def test_without_a_network_setting_the_agent_has_no_network(
