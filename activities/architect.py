@@ -64,6 +64,7 @@ class ArchitectActivities:
             )
         if existing:  # planned before a crash: the plan is not redone
             return PlanResult([PlannedTask(t.key, t.title) for t in existing])
+        await self._ctx.ensure_budget(ref.tenant_id, ref.project_id)
         spec = await self._ctx.spec(ref.tenant_id, ref.project_id)
         plan, replies = await ask_structured(self._model, architect_messages(spec), TaskPlan)
         await self._ctx.record_usage(ref.tenant_id, ref.project_id, "architect", replies)

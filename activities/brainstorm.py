@@ -23,6 +23,7 @@ class BrainstormActivities:
         if project.spec and project.config.get("spec_turn") == input.turn:
             # A retry after this turn's spec was saved: don't pay the model twice.
             return self._result(ProjectSpec.model_validate(project.spec))
+        await self._ctx.ensure_budget(input.tenant_id, input.project_id)
         conversation = [(qa.question, qa.answer) for qa in input.conversation]
         spec, replies = await ask_structured(
             self._model, brainstorm_messages(input.idea, conversation), ProjectSpec

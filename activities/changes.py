@@ -33,9 +33,12 @@ from db.repositories import changes, deployments, events, tasks
 
 
 class ChangeActivities:
-    def __init__(self, ctx: ActivityContext, model: ChatModel, forge: Forge) -> None:
+    def __init__(
+        self, ctx: ActivityContext, model: ChatModel, forge: Forge, planner: ChatModel | None = None
+    ) -> None:
         self._ctx = ctx
-        self._model = model
+        self._model = model  # writes the change's spec, as brainstorm does a project's
+        self._planner = planner or model  # plans its tasks, as the architect does
         self._forge = forge
 
     async def _change(self, ref: ChangeRef) -> Change:
@@ -65,6 +68,7 @@ class ChangeActivities:
         stored = change.spec_delta or {}
         if stored.get("turn") == input.turn:  # a retry after this turn was saved
             return self._result(ChangeSpec.model_validate(stored["spec"]))
+        await self._ctx.ensure_budget(input.tenant_id, input.project_id)
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         conversation = [(qa.question, qa.answer) for qa in input.conversation]
         delta, replies = await ask_structured(
@@ -116,6 +120,7 @@ class ChangeActivities:
             ]
         if existing:  # planned before a crash: the plan is not redone
             return PlanResult([PlannedTask(t.key, t.title) for t in existing])
+        await self._ctx.ensure_budget(ref.tenant_id, ref.project_id)
         change = await self._change(ref)
         if not change.spec_delta:
             raise InvalidInput(f"change #{ref.number} has no spec delta yet")
@@ -123,7 +128,7 @@ class ChangeActivities:
         spec = await self._ctx.spec(ref.tenant_id, ref.project_id)
         files = await self._repository_files(ref)
         plan, replies = await ask_structured(
-            self._model, change_plan_messages(spec, change.text, delta, files), TaskPlan
+            self._planner, change_plan_messages(spec, change.text, delta, files), TaskPlan
         )
         await self._ctx.record_usage(ref.tenant_id, ref.project_id, "architect", replies)
         planned = [

@@ -9,12 +9,15 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
+from activities.budget import budget_states, refuse_when_exhausted, warn_near_budget
 from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ModelReply
+from adapters.notify.base import Notifier
 from adapters.secrets.base import SecretStore
 from agents.schemas import ProjectSpec, TaskSpec
 from core.errors import InvalidInput
 from core.known_secrets import KNOWN_SECRETS
+from core.model_prices import cost_usd, model_price_table, price_of
 from core.settings import Settings
 from db.engine import SessionFactory, transaction
 from db.models import Project, Task
@@ -38,6 +41,8 @@ class ActivityContext:
     settings: Settings
     sessions: SessionFactory
     secrets: SecretStore  # resolve handles only here, in the activity that needs the value
+    # Budget warnings reach the owner through it (Telegram when configured); None: the log.
+    notifier: Notifier | None = None
 
     async def project(self, tenant_id: str, project_id: str) -> Project:
         async with transaction(self.sessions) as session:
@@ -145,8 +150,20 @@ class ActivityContext:
     async def record_usage(
         self, tenant_id: str, project_id: str, agent: str, replies: Sequence[ModelReply]
     ) -> None:
+        """Record each call's tokens at the price its model has now, then warn the owner
+        once a budget is nearly used up."""
+        costs = self.settings.costs
+        try:
+            table = model_price_table(costs.model_prices, costs.model_prices_file)
+        except InvalidInput as err:
+            # The calls are made and paid: record them at the settings' prices, not lose them.
+            table = model_price_table(costs.model_prices, None)
+            await self.record_event(tenant_id, project_id, "model_prices_unreadable", str(err))
         async with transaction(self.sessions) as session:
             for reply in replies:
+                price = price_of(table, reply.model)
+                if price is None:
+                    await _unpriced(session, tenant_id, project_id, reply.model)
                 await usage.record(
                     session=session,
                     tenant_id=tenant_id,
@@ -155,7 +172,23 @@ class ActivityContext:
                     model=reply.model,
                     prompt_tokens=reply.usage.prompt_tokens,
                     completion_tokens=reply.usage.completion_tokens,
+                    cost_usd=cost_usd(
+                        price, reply.usage.prompt_tokens, reply.usage.completion_tokens
+                    )
+                    if price
+                    else 0.0,
                 )
+        await warn_near_budget(self.sessions, costs, self.notifier, tenant_id, project_id)
+
+    async def ensure_budget(self, tenant_id: str, project_id: str) -> None:
+        """Called before a model-using activity asks the model anything: past a budget it
+        raises BudgetExhausted, and the project's workflow asks the owner what to do."""
+        costs = self.settings.costs
+        # A broken price file stops the step here, before the model is paid, not after.
+        model_price_table(costs.model_prices, costs.model_prices_file)
+        async with transaction(self.sessions) as session:
+            states = await budget_states(session, costs, tenant_id, project_id)
+        refuse_when_exhausted(states, project_id)
 
 
 async def _log(
@@ -179,4 +212,20 @@ async def _log(
         message=KNOWN_SECRETS.replace(message),
         payload=KNOWN_SECRETS.replace_in(payload),
         once_key=once_key(kind, once_per),
+    )
+
+
+async def _unpriced(session: AsyncSession, tenant_id: str, project_id: str, model: str) -> None:
+    """A model the price table does not know costs 0, said once per tenant and model."""
+    await events.append(
+        session=session,
+        tenant_id=tenant_id,
+        project_id=project_id,
+        kind="model_unpriced",
+        message=(
+            f"no price for model '{model}': its calls are counted at $0; add it to the "
+            "model price table (COSTS_MODEL_PRICES or COSTS_MODEL_PRICES_FILE)"
+        ),
+        payload={"model": model},
+        once_key=f"model_unpriced/{tenant_id}/{model}"[:200],
     )

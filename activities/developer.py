@@ -18,8 +18,10 @@ from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ChatMessage, ChatModel
 from adapters.sandbox.base import Sandbox
 from agents.coding_agent import CodingResult, run_coding_agent
+from agents.coding_limits import CodingLimits
 from agents.external_agent import AgentSandbox, ExternalAgent, run_external_agent
 from agents.prompts import developer_messages
+from agents.transcript import Transcript
 from core.contracts import CodedBranch, DeveloperInput, PullRequestRef
 from core.handles import Handle
 
@@ -45,6 +47,8 @@ class DeveloperActivities:
 
     @activity.defn(name="developer.write_code")
     async def write_code(self, input: DeveloperInput) -> CodedBranch:
+        # Checked once, at the start: a session under way finishes (README, *Costs and budgets*).
+        await self._ctx.ensure_budget(input.tenant_id, input.project_id)
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
         task_spec = await self._ctx.task_spec(input.tenant_id, input.project_id, input.task_key)
@@ -62,16 +66,28 @@ class DeveloperActivities:
         ) as ws:
             if start is None:
                 await git.checkout_new_branch(ws.repo, branch)
+            transcript = self._transcript(input)
             result = await self._code(
-                input, ws.tree, developer_messages(spec, task_spec, feedback, change)
+                input, ws.tree, developer_messages(spec, task_spec, feedback, change), transcript
             )
             await self._ctx.record_usage(
                 input.tenant_id, input.project_id, f"developer:{input.task_key}", result.replies
             )
+            transcript_ref = transcript.path.relative_to(self._ctx.settings.data_dir).as_posix()
+            if result.stop != "finished":
+                await self._ctx.record_event(
+                    input.tenant_id,
+                    input.project_id,
+                    "coding_agent_stopped",
+                    f"{input.task_key}: {result.summary}",
+                    {"stop": result.stop, "steps": result.steps, "transcript": transcript_ref},
+                    once_per=input.task_key,
+                )
             sha = await git.commit_all(ws.repo, f"{task_spec.title}\n\n{result.summary}")
             if sha is None and start is None:
                 raise ApplicationError(
                     f"the coding agent changed nothing for task '{input.task_key}'"
+                    + (f": {result.summary}" if result.stop != "finished" else "")
                 )
             # Force: a retried first round replaces the branch an interrupted attempt pushed.
             await ws.push(branch, force=True)
@@ -82,7 +98,15 @@ class DeveloperActivities:
             input.task_key,
             event="code_written",
             message=f"{input.task_key}: {result.summary}",
-            payload={"round": input.round, "files": result.files_written, "head": head},
+            payload={
+                "round": input.round,
+                "files": result.files_written,
+                "head": head,
+                "stop": result.stop,
+                "steps": result.steps,
+                "tokens": result.tokens,
+                "transcript": transcript_ref,
+            },
             status="in_review",
             branch=branch,
             rounds=input.round,
@@ -94,10 +118,16 @@ class DeveloperActivities:
             head_sha=head,
             finished=result.finished,
             summary=result.summary,
+            stop=result.stop,
+            transcript=transcript_ref,
         )
 
     async def _code(
-        self, input: DeveloperInput, tree: Path, messages: list[ChatMessage]
+        self,
+        input: DeveloperInput,
+        tree: Path,
+        messages: list[ChatMessage],
+        transcript: Transcript,
     ) -> CodingResult:
         owner = sandbox_owner(input.tenant_id, input.project_id, input.task_key)
 
@@ -110,11 +140,13 @@ class DeveloperActivities:
                 sandbox=self._sandbox,
                 workspace=tree,
                 messages=messages,
+                limits=self._limits(),
+                transcript=transcript,
                 on_step=on_step,
                 command_timeout_s=self._ctx.settings.sandbox.command_timeout_s,
                 owner=owner,
             )
-        return await run_external_agent(
+        result = await run_external_agent(
             agent=self._external,
             sandbox=cast(AgentSandbox, self._sandbox),
             workspace=tree,
@@ -123,11 +155,28 @@ class DeveloperActivities:
             owner=owner,
             on_step=on_step,
         )
+        # The agent's own conversation is its CLI's; the transcript keeps what it reported.
+        transcript.stop(result.steps, f"external agent {self._external.program}", result.summary, 0)
+        return result
 
     def _agent_key(self, tenant_id: str, handle: Handle | None) -> str | None:
         # Resolved for this run only, at the last moment; it lives in this frame and in the
         # agent's one process, never in history, a log line or the container's config.
         return self._ctx.secrets.get(tenant_id, handle) if handle is not None else None
+
+    def _limits(self) -> CodingLimits:
+        coding = self._ctx.settings.coding
+        return CodingLimits(
+            max_steps=coding.max_steps,
+            max_tokens=coding.max_tokens,
+            loop_repeats=coding.loop_repeats,
+        )
+
+    def _transcript(self, input: DeveloperInput) -> Transcript:
+        """A file per attempt: a retry's session is a new conversation, kept beside the old."""
+        attempt = activity.info().attempt
+        name = f"{input.task_key}-r{input.round}-a{attempt}.jsonl"
+        return Transcript(self._ctx.settings.transcripts_dir / input.project_id / name)
 
     async def _pushed(self, repo: RepoInfo, branch: str) -> bool:
         credential = await self._forge.git_credential(repo)

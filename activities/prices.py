@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import yaml
 from pydantic import ValidationError
 
 from core.errors import InvalidInput
 from core.settings import PriceTable, ZavhozSettings
+from core.yaml_files import read_yaml
 
 
 def price_table(settings: ZavhozSettings) -> PriceTable:
     path = settings.prices_file
     if path is None:
         return settings.prices
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as err:
-        raise InvalidInput(f"cannot read the price table {path}: {err.strerror}") from None
-    except yaml.YAMLError as err:
-        raise InvalidInput(f"the price table {path} is not YAML: {err}") from None
+    data = read_yaml(path, "the price table")
     try:
         return PriceTable.model_validate({**settings.prices.model_dump(), **(data or {})})
     except (ValidationError, TypeError) as err:

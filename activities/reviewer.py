@@ -50,6 +50,7 @@ class ReviewerActivities:
 
     @activity.defn(name="reviewer.review_pull_request")
     async def review_pull_request(self, ref: PullRequestRef) -> ReviewResult:
+        await self._ctx.ensure_budget(ref.tenant_id, ref.project_id)
         spec = await self._ctx.spec(ref.tenant_id, ref.project_id)
         repo = await self._ctx.repository(self._forge, ref.tenant_id, ref.project_id)
         task_spec = await self._ctx.task_spec(ref.tenant_id, ref.project_id, ref.task_key)

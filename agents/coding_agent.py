@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +12,17 @@ import structlog
 
 from adapters.llm.base import ChatMessage, ChatModel, ModelReply, ToolCall, ToolSpec
 from adapters.sandbox.base import CommandResult, Sandbox, SandboxOwner
+from agents.coding_limits import CodingLimits, LimitWatch, Stop, describe
 from agents.text import head, tail
+from agents.transcript import Transcript
+from core.vocabulary import CodingStop
 
 log = structlog.get_logger(__name__)
 
 MAX_FILE_CHARS = 200_000
 MAX_OUTPUT_CHARS = 6_000
 MAX_LISTED_FILES = 500
+STEER_TO_TOOLS = "Use the tools; call `finish` when you are done."
 _HIDDEN_DIRS = {".git", "__pycache__", ".venv", "node_modules", ".pytest_cache", ".mypy_cache"}
 
 
@@ -62,6 +66,8 @@ class CodingResult:
     files_written: list[str] = field(default_factory=list)
     last_test: CommandResult | None = None
     replies: list[ModelReply] = field(default_factory=list)
+    stop: CodingStop = "finished"
+    tokens: int = 0
 
 
 class ToolError(Exception):
@@ -74,47 +80,97 @@ async def run_coding_agent(
     sandbox: Sandbox,
     workspace: Path,
     messages: list[ChatMessage],
-    max_steps: int = 25,
+    max_steps: int | None = None,
+    limits: CodingLimits | None = None,
+    transcript: Transcript | None = None,
     on_step: Callable[[str], None] | None = None,
     command_timeout_s: float = 300.0,
     owner: SandboxOwner | None = None,
 ) -> CodingResult:
-    """Loop model -> tool calls -> tool results until `finish` or `max_steps` model calls."""
+    """Loop model -> tool calls -> tool results until `finish` or a limit stops the session
+    (steps, tokens, a loop); the result says which, with a report in words."""
+    limits = limits or CodingLimits()
+    if max_steps is not None:
+        limits = replace(limits, max_steps=max_steps)
     tools = _Workspace(sandbox, workspace, command_timeout_s, owner)
-    result = CodingResult(finished=False, summary="", steps=0)
-    history = list(messages)
-    while result.steps < max_steps:
-        result.steps += 1
-        reply = await model.complete(history, tools=CODING_TOOLS)
-        result.replies.append(reply)
-        history.append(ChatMessage("assistant", reply.content, tool_calls=reply.tool_calls))
-        if not reply.tool_calls:
-            # A chat answer instead of a tool call: steer back rather than guess it meant "done".
-            _report(on_step, f"step {result.steps}: model answered without a tool call")
-            history.append(ChatMessage("user", "Use the tools; call `finish` when you are done."))
-            continue
-        for call in reply.tool_calls:
-            _report(on_step, f"step {result.steps}: {_describe(call)}")
-            if call.name == "finish":
-                result.finished = True
-                result.summary = str(call.arguments.get("summary", "")).strip()
-                break
-            output = await tools.execute(call)
-            history.append(ChatMessage("tool", output, tool_call_id=call.id))
-        if result.finished:
-            break
-    else:
-        result.summary = f"Stopped after {max_steps} steps without calling finish."
-    result.files_written = tools.files_written
-    result.last_test = tools.last_test
+    session = _Session(model, tools, LimitWatch(limits), transcript)
+    for message in messages:
+        session.remember(message)
+    stop = await session.run(on_step)
+    result = session.result
+    result.tokens = session.watch.tokens
+    if stop is not None:
+        result.stop, result.summary = stop.reason, stop.report
+        _report(on_step, stop.report)
+    if transcript is not None:
+        transcript.stop(result.steps, result.stop, result.summary, result.tokens)
+    result.files_written = session.tools.files_written
+    result.last_test = session.tools.last_test
     log.info(
         "coding_agent_done",
         model=model.label,
-        finished=result.finished,
+        stop=result.stop,
         steps=result.steps,
+        tokens=result.tokens,
         files=len(result.files_written),
     )
     return result
+
+
+class _Session:
+    """One conversation with the model over one workspace."""
+
+    def __init__(
+        self,
+        model: ChatModel,
+        tools: _Workspace,
+        watch: LimitWatch,
+        transcript: Transcript | None,
+    ) -> None:
+        self.model = model
+        self.tools = tools
+        self.watch = watch
+        self.transcript = transcript
+        self.history: list[ChatMessage] = []
+        self.result = CodingResult(finished=False, summary="", steps=0)
+
+    def remember(self, message: ChatMessage) -> None:
+        self.history.append(message)
+        if self.transcript is not None:
+            self.transcript.message(self.result.steps, message)
+
+    async def run(self, on_step: Callable[[str], None] | None) -> Stop | None:
+        """None when the model called `finish`; else what stopped it."""
+        while (stop := self.watch.out_of_steps()) is None:
+            self.result.steps += 1
+            reply = await self.model.complete(self.history, tools=CODING_TOOLS)
+            self.result.replies.append(reply)
+            self.remember(ChatMessage("assistant", reply.content, tool_calls=reply.tool_calls))
+            if stop := self.watch.after_reply(reply):
+                return stop
+            if not reply.tool_calls:
+                # A chat answer instead of a tool call: steer back, not guess it meant "done".
+                _report(on_step, f"step {self.result.steps}: model answered without a tool call")
+                self.remember(ChatMessage("user", STEER_TO_TOOLS))
+                continue
+            if (stop := await self._act(reply.tool_calls, on_step)) or self.result.finished:
+                return stop
+        return stop
+
+    async def _act(
+        self, calls: tuple[ToolCall, ...], on_step: Callable[[str], None] | None
+    ) -> Stop | None:
+        for call in calls:
+            _report(on_step, f"step {self.result.steps}: {describe(call)}")
+            if call.name == "finish":
+                self.result.finished = True
+                self.result.summary = str(call.arguments.get("summary", "")).strip()
+                return None
+            output = await self.tools.execute(call)
+            self.remember(ChatMessage("tool", output, tool_call_id=call.id))
+            if stop := self.watch.after_call(call, output):
+                return stop
+        return None
 
 
 class _Workspace:
@@ -226,11 +282,6 @@ def _tool_names() -> str:
 
 def _looks_like_tests(command: str) -> bool:
     return any(word in command for word in ("unittest", "pytest", "test"))
-
-
-def _describe(call: ToolCall) -> str:
-    detail = call.arguments.get("path") or call.arguments.get("command") or ""
-    return f"{call.name} {str(detail)[:80]}".strip()
 
 
 def _report(on_step: Callable[[str], None] | None, text: str) -> None:

@@ -1,4 +1,4 @@
-"""Ask a model for JSON matching a pydantic schema, with one corrective retry."""
+"""Ask a model for JSON matching a pydantic schema, asking again (bounded) with the error."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import structlog
 from pydantic import BaseModel, ValidationError
 
 from adapters.llm.base import ChatMessage, ChatModel, ModelReply
-from core.errors import InvalidModelOutput
+from core.errors import StructuredOutputFailed
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -18,18 +18,27 @@ log = structlog.get_logger(__name__)
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*\n?(.*?)\n?```$", re.DOTALL)
 
 
+# How often a model is asked for one structured answer before a person is asked instead.
+STRUCTURED_ATTEMPTS = 3
+
+
 async def ask_structured(
-    model: ChatModel, messages: list[ChatMessage], schema: type[T]
+    model: ChatModel,
+    messages: list[ChatMessage],
+    schema: type[T],
+    *,
+    attempts: int = STRUCTURED_ATTEMPTS,
 ) -> tuple[T, list[ModelReply]]:
     """Return the parsed answer and every reply (for usage accounting).
 
-    Models sometimes wrap JSON in fences or miss a field; one retry that shows the
-    validation error fixes most of that, and a second failure is a real answer quality problem.
+    Models sometimes wrap JSON in fences or miss a field; asking again with the validation
+    error fixes most of that, and repeated failure is a real answer quality problem:
+    StructuredOutputFailed, which fails the activity at once (activities/model_failures.py).
     """
     replies: list[ModelReply] = []
     conversation = list(messages)
     error = ""
-    for attempt in (1, 2):
+    for attempt in range(1, attempts + 1):
         reply = await model.complete(conversation, response_format=schema)
         replies.append(reply)
         try:
@@ -51,8 +60,9 @@ async def ask_structured(
                 "Answer again with only the corrected JSON object, no prose and no code fences.",
             ),
         ]
-    raise InvalidModelOutput(
-        f"{model.label} did not return a valid {schema.__name__} after 2 attempts: {error}"
+    raise StructuredOutputFailed(
+        f"{model.label} did not return a valid {schema.__name__} after {attempts} attempts "
+        f"(each shown the error): {error}"
     )
 
 

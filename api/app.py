@@ -12,8 +12,10 @@ from api.exposure import WARNING, refuse_unsafe_exposure
 from api.routers import (
     changes,
     codec,
+    costs,
     health,
     inbox,
+    models,
     project_admin,
     projects,
     releases,
@@ -39,5 +41,7 @@ def create_app(services: ProjectServices) -> FastAPI:
     app.include_router(inbox.router)
     app.include_router(secrets.router)
     app.include_router(servers.router)
+    app.include_router(models.router)
+    app.include_router(costs.router)
     app.include_router(codec.router)
     return app

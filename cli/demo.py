@@ -22,7 +22,7 @@ async def run_demo(
     settings: Settings, idea: str, console: Console, gates: Gates | None = None
 ) -> None:
     _explain_fallbacks(settings, console)
-    await _ensure_stack(settings, console)
+    await ensure_stack(settings, console)
     async with project_services(settings) as services:
         project = await services.submit(idea, gates=gates)
         console.print(f"submitted [bold]{idea!r}[/bold] as project {project.id}")
@@ -82,7 +82,7 @@ def _explain_fallbacks(settings: Settings, console: Console) -> None:
         )
 
 
-async def _ensure_stack(settings: Settings, console: Console) -> None:
+async def ensure_stack(settings: Settings, console: Console) -> None:
     """Reuse a running stack; otherwise start `orchestrator up` in the background."""
     health_url = f"http://{settings.api.host}:{settings.api.port}/health"
     if await _healthy(health_url):

@@ -9,13 +9,26 @@ from typing import Annotated
 
 import typer
 
-from cli import changes, humans, image, product_owner, releases, resources, secrets, servers
+from cli import (
+    changes,
+    costs,
+    evals,
+    humans,
+    image,
+    models,
+    product_owner,
+    releases,
+    resources,
+    secrets,
+    servers,
+)
 from cli.context import project_services
 from cli.render import project_view, projects_table
 from cli.runner import GateOption, console, parse_gates, run_command
 from cli.watch import ask_in_terminal, watch
 from core.logging import configure_logging
 from core.settings import Settings, load_settings
+from services.costs import project_cost
 from services.projects import validate_idea
 
 app = typer.Typer(no_args_is_help=True, help="Orchestrator: from an idea to a live service.")
@@ -27,6 +40,9 @@ releases.register(app)
 product_owner.register(app)
 image.register(app)
 servers.register(app)
+models.register(app)
+evals.register(app)
+costs.register(app)
 
 
 @app.command()
@@ -97,7 +113,8 @@ def status(project_id: Annotated[str, typer.Argument(help="project id (see `list
     async def body(settings: Settings) -> None:
         async with project_services(settings) as services:
             project = await services.get(project_id)
-            console.print(project_view(project, await services.live_state(project)))
+            cost = await project_cost(services, project.id, project.tenant_id)
+            console.print(project_view(project, await services.live_state(project), cost))
 
     run_command(body)
 

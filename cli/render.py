@@ -31,13 +31,17 @@ def _styled(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, ""))
 
 
-def project_view(project: Project, state: ProjectState | None) -> Group:
+def project_view(
+    project: Project, state: ProjectState | None, cost_usd: float | None = None
+) -> Group:
     header = Table.grid(padding=(0, 2))
     status = state.status if state else project.status
     header.add_row("project", f"{project.id}  [bold]{project.name}[/bold]")
     header.add_row("status", _styled(status))
     if state and state.model_label:
         header.add_row("model", state.model_label)
+    if cost_usd is not None:
+        header.add_row("cost", f"${cost_usd:.4f} so far (`orchestrator costs {project.id}`)")
     if project.repository_url:
         header.add_row("repository", project.repository_url)
     live_url = (state.live_url if state else None) or project.live_url

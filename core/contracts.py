@@ -13,6 +13,7 @@ from core.vocabulary import (
     GATE_NAMES,
     STAGES,
     ChangeStatus,
+    CodingStop,
     GateName,
     InboxChangeKind,
     InboxKind,
@@ -254,6 +255,17 @@ class Notification:
 
 
 @dataclass
+class BudgetChange:
+    """A budget the owner raised from the desk (`scope` "project" or "tenant")."""
+
+    project_id: str
+    tenant_id: str
+    scope: str
+    limit_usd: float
+    set_by: str = ""
+
+
+@dataclass
 class Cost:
     description: str
     monthly_usd: float
@@ -308,6 +320,10 @@ class CodedBranch:
     head_sha: str
     finished: bool
     summary: str
+    # Why the session ended, and where its transcript is: a path under the data dir, never the
+    # transcript itself (it would swell history towards Temporal's 2 MB payload limit).
+    stop: CodingStop = "finished"
+    transcript: str = ""
 
 
 @dataclass

@@ -25,6 +25,10 @@ class InvalidModelOutput(OrchestratorError):
     """The model answered with something that does not fit the expected shape."""
 
 
+class StructuredOutputFailed(InvalidModelOutput):
+    """Still no valid structured answer after the model was shown its validation errors."""
+
+
 class ServiceUnavailable(OrchestratorError):
     """A service we depend on (Temporal, the database, a provider) cannot be reached."""
 

@@ -10,7 +10,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from core.vocabulary import GateName, TimeoutPolicy
+from core.model_prices import ModelPrice
+from core.vocabulary import GateName, ModelProvider, TimeoutPolicy
 
 
 def _config(prefix: str) -> SettingsConfigDict:
@@ -51,10 +52,13 @@ class DatabaseSettings(BaseSettings):
 class LLMSettings(BaseSettings):
     model_config = _config("LLM_")
 
-    provider: Literal["offline", "openai"] = "offline"
+    # The default of every role; `orchestrator models set <role>` overrides it in the DB.
+    provider: ModelProvider = "offline"
     base_url: str = ""
     api_key: SecretStr = SecretStr("")
     model: str = "gpt-4o-mini"
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    max_tokens: int | None = Field(default=None, ge=1)
     timeout_s: float = 120.0
     # A delay before every model answer (benchmarks and crash tests of the offline model).
     simulated_latency_s: float = Field(default=0.0, ge=0.0, le=60.0)
@@ -202,6 +206,21 @@ class ZavhozSettings(BaseSettings):
     domain_suffix: str = "apps.localhost"
 
 
+class CostSettings(BaseSettings):
+    model_config = _config("COSTS_")
+
+    # Entries over the defaults of core/model_prices.py, e.g.
+    # COSTS_MODEL_PRICES='{"gpt-5.2": {"input": 1.5, "output": 12}}' (US$ per 1M tokens);
+    # a YAML file of the same shape is read at every priced call, so edits need no restart.
+    model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    model_prices_file: Path | None = None
+    # Budgets in US$ for projects and tenants without one of their own (None: unlimited).
+    project_budget_usd: float | None = Field(default=None, gt=0.0)
+    tenant_budget_usd: float | None = Field(default=None, gt=0.0)
+    # The share of a budget at which the owner is told, once per budget amount.
+    warn_at: float = Field(default=0.8, gt=0.0, lt=1.0)
+
+
 class TelegramSettings(BaseSettings):
     model_config = _config("TELEGRAM_")
 
@@ -243,6 +262,18 @@ class PipelineSettings(BaseSettings):
     answer_wait_s: float = 10.0  # how long an answer waits for a worker before it is queued
 
 
+class CodingSettings(BaseSettings):
+    """Limits of one coding-agent session (one task, one round); README, *Coding agent limits*."""
+
+    model_config = _config("CODING_")
+
+    max_steps: int = Field(default=25, ge=1, le=1000)  # model calls
+    max_tokens: int = Field(default=400_000, ge=1000)  # prompt + completion, summed
+    # The same tool call, with the same arguments and the same result, this many times: the
+    # agent is going round in circles (a changed file or test output is progress, not a loop).
+    loop_repeats: int = Field(default=3, ge=2, le=100)
+
+
 class ApiSettings(BaseSettings):
     model_config = _config("API_")
 
@@ -269,8 +300,10 @@ class Settings(BaseSettings):
     dns: DnsSettings = Field(default_factory=DnsSettings)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     zavhoz: ZavhozSettings = Field(default_factory=ZavhozSettings)
+    costs: CostSettings = Field(default_factory=CostSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    coding: CodingSettings = Field(default_factory=CodingSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     server_sync_every_s: int = Field(default=600, ge=10)
 
@@ -313,6 +346,15 @@ class Settings(BaseSettings):
     @property
     def age_key_is_generated(self) -> bool:
         return not (self.secrets.age_key_file or os.environ.get("SOPS_AGE_KEY_FILE"))
+
+    @property
+    def transcripts_dir(self) -> Path:
+        """Coding-agent sessions, one JSON-lines file each; workflows carry only the path."""
+        return self.data_dir / "transcripts"
+
+    @property
+    def evals_dir(self) -> Path:
+        return self.data_dir / "evals"
 
     @property
     def logs_dir(self) -> Path:

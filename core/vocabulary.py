@@ -32,6 +32,10 @@ TaskStatus = Literal[
     "skipped",  # a person (or the timeout policy) chose to go on without it
 ]
 
+# Why a coding-agent session ended: it called `finish`, or a limit of its task stopped it
+# (README, *Coding agent limits*). Anything but `finished` comes with a report in words.
+CodingStop = Literal["finished", "step_limit", "token_limit", "loop"]
+
 # What a person did to a pull request outside the orchestrator (github_sync reports it).
 PullRequestOutcome = Literal["merged", "closed"]
 
@@ -68,3 +72,13 @@ ServerStatus = Literal["unknown", "reachable", "unreachable"]
 # serves again).
 ChangeStatus = Literal["queued", "running", "live", "rolled_back", "failed", "cancelled"]
 CHANGE_FINAL_STATUSES: tuple[ChangeStatus, ...] = ("live", "rolled_back", "failed", "cancelled")
+
+# Who asks a model: each role has its own model config (`orchestrator models set <role>`).
+# The change stages ask as the role whose work they repeat (a change spec is brainstorm's).
+ModelRole = Literal["brainstorm", "architect", "developer", "reviewer"]
+MODEL_ROLES: tuple[ModelRole, ...] = get_args(ModelRole)
+# `openai_compatible`: any endpoint speaking chat.completions (vLLM, Ollama, ...) at base_url.
+ModelProvider = Literal[
+    "offline", "openai", "anthropic", "google", "openrouter", "openai_compatible"
+]
+MODEL_PROVIDERS: tuple[ModelProvider, ...] = get_args(ModelProvider)

@@ -242,7 +242,21 @@ class LLMUsage(SQLModel, table=True):
     model: str = Field(max_length=128)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    # Priced when recorded (core/model_prices.py): a later price change leaves it as spent.
+    cost_usd: float = 0.0
     created_at: datetime = _timestamp()
+
+
+class Budget(SQLModel, table=True):
+    """A spending limit in US$ on model calls: a project's, or its tenant's (`project_id` "")."""
+
+    __tablename__ = "budgets"
+
+    tenant_id: str = Field(foreign_key="tenants.id", primary_key=True, max_length=64)
+    project_id: str = Field(default="", primary_key=True, max_length=64)
+    limit_usd: float
+    set_by: str = Field(default="", max_length=128)
+    updated_at: datetime = _timestamp()
 
 
 # --- Telegram: who may talk to the bot, which chat follows which project, what was sent ------
@@ -335,3 +349,25 @@ class Server(SQLModel, table=True):
     message: str = Field(default="", sa_column=Column(Text))
     checked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = _timestamp()
+
+
+class ModelConfigRow(SQLModel, table=True):
+    """A role's model config set by a person; a role without a row uses the LLM_* settings.
+
+    The API key is a secret handle, never a value (core/model_configs.py).
+    """
+
+    __tablename__ = "model_configs"
+    __table_args__ = (UniqueConstraint("tenant_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenants.id", index=True, max_length=64)
+    role: str = Field(max_length=32)  # ModelRole
+    provider: str = Field(max_length=32)  # ModelProvider
+    model: str = Field(max_length=128)
+    base_url: str = Field(default="", max_length=500)
+    api_key_handle: str = Field(default="", max_length=200)
+    temperature: float | None = None
+    max_tokens: int | None = None
+    prompt_version: str = Field(default="v1", max_length=32)
+    updated_at: datetime = _timestamp()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,9 +58,9 @@ def stack_client(env: WorkflowEnvironment, settings: Settings) -> Client:
     return Client(**{**env.client.config(), "data_converter": converter})
 
 
-@pytest.fixture
-async def stack(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
-    settings = stack_settings(tmp_path / "home", f"e2e-{uuid.uuid4()}")
+@asynccontextmanager
+async def open_stack(dev_env: WorkflowEnvironment, settings: Settings) -> AsyncIterator[Stack]:
+    """A stack on these settings; the services it deployed are stopped afterwards."""
     await asyncio.to_thread(upgrade_to_head, settings.database_url)
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -74,3 +75,10 @@ async def stack(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[S
     if releases.exists():
         for project_dir in releases.iterdir():
             await deployer.stop(project_slug=project_dir.name)
+
+
+@pytest.fixture
+async def stack(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Stack]:
+    settings = stack_settings(tmp_path / "home", f"e2e-{uuid.uuid4()}")
+    async with open_stack(dev_env, settings) as opened:
+        yield opened

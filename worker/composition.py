@@ -22,18 +22,20 @@ from activities.forge_sync import ForgeSyncActivities
 from activities.health import HealthActivities
 from activities.heartbeat import HeartbeatInterceptor
 from activities.humans import HumanActivities
+from activities.model_failures import ModelFailureInterceptor
 from activities.progress import ProgressActivities
 from activities.rate_limits import RateLimitInterceptor
 from activities.retries import RetryReporter
 from activities.reviewer import ReviewerActivities
+from activities.role_models import RoleModel
 from activities.servers import ServerActivities, facts_probe
 from activities.service_control import ServiceActivities
+from activities.spending import SpendingActivities
 from activities.zavhoz import ZavhozActivities
 from adapters.deploy.ansible import AnsibleDeployer, find_playbooks_dir
 from adapters.deploy.confinement import ServiceLimits
 from adapters.forge.factory import build_forge
 from adapters.llm.base import ChatModel
-from adapters.llm.factory import build_provider_model
 from adapters.llm.guard import PromptGuard
 from adapters.llm.latency import DelayedModel
 from adapters.notify.base import Notifier
@@ -44,7 +46,8 @@ from adapters.secrets.factory import build_secret_store
 from agents.external_agent import external_agent
 from agents.offline_model import OfflineModel
 from core.pid_files import worker_identity
-from core.settings import LLMSettings, Settings
+from core.settings import Settings
+from core.vocabulary import MODEL_ROLES, ModelRole
 from db.engine import SessionFactory
 from workflows import policies
 from workflows.change import ChangeWorkflow
@@ -75,11 +78,22 @@ WORKFLOWS = [
 ]
 
 
-def build_chat_model(settings: LLMSettings) -> ChatModel:
-    """The offline scripted model (the embedded default) or the configured provider."""
-    if settings.provider == "offline":
-        return OfflineModel()
-    return build_provider_model(settings)
+def build_role_models(
+    settings: Settings, sessions: SessionFactory, secrets: SecretStore
+) -> dict[ModelRole, ChatModel]:
+    """A model per role; each call reads the role's config (DB, else LLM_*) and uses the
+    offline scripted model (the embedded default) or the provider it names."""
+    offline = OfflineModel()
+    models: dict[ModelRole, ChatModel] = {}
+    for role in MODEL_ROLES:
+        model: ChatModel = RoleModel(
+            role, settings=settings, sessions=sessions, secrets=secrets, offline=lambda: offline
+        )
+        if settings.llm.simulated_latency_s:
+            model = DelayedModel(model, settings.llm.simulated_latency_s)
+        # Outermost, so no agent and no wrapper can reach a model without passing it.
+        models[role] = PromptGuard(model, refresh=partial(asyncio.to_thread, secrets.load_all))
+    return models
 
 
 def build_activities(
@@ -89,12 +103,9 @@ def build_activities(
     client: Client,
     notifier: Notifier | None = None,
 ) -> list[Callable[..., Any]]:
-    ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets)
-    model = build_chat_model(settings.llm)
-    if settings.llm.simulated_latency_s:
-        model = DelayedModel(model, settings.llm.simulated_latency_s)
-    # Outermost, so no agent and no wrapper can reach a model without passing it.
-    model = PromptGuard(model, refresh=partial(asyncio.to_thread, secrets.load_all))
+    notifier = notifier or LogNotifier()
+    ctx = ActivityContext(settings=settings, sessions=sessions, secrets=secrets, notifier=notifier)
+    models = build_role_models(settings, sessions, secrets)
     forge = build_forge(
         settings.forge,
         root=settings.forge_dir,
@@ -122,27 +133,27 @@ def build_activities(
     )
     log.info(
         "adapters",
-        model=model.label,
+        models={role: m.label for role, m in models.items()},
         forge=forge.name,
         sandbox=sandbox.name,
         deploy=deployer.name,
         coding_agent=external.program if external else "built-in",
     )
-    brainstorm = BrainstormActivities(ctx, model)
-    architect = ArchitectActivities(ctx, model, forge)
-    developer = DeveloperActivities(ctx, model, forge, sandbox, external=external)
-    reviewer = ReviewerActivities(ctx, model, forge, sandbox)
+    brainstorm = BrainstormActivities(ctx, models["brainstorm"])
+    architect = ArchitectActivities(ctx, models["architect"], forge)
+    developer = DeveloperActivities(ctx, models["developer"], forge, sandbox, external=external)
+    reviewer = ReviewerActivities(ctx, models["reviewer"], forge, sandbox)
     devops = DevOpsActivities(ctx, forge, deployer)
     service = ServiceActivities(ctx, forge, deployer)
-    notifier = notifier or LogNotifier()
     humans = HumanActivities(ctx, notifier)
-    changes = ChangeActivities(ctx, model, forge)
+    changes = ChangeActivities(ctx, models["brainstorm"], forge, planner=models["architect"])
     return [
         ProgressActivities(ctx, notifier).record_progress,
         humans.record_inbox,
         humans.notify_owner,
         brainstorm.write_spec,
         ZavhozActivities(ctx).allocate_resources,
+        SpendingActivities(ctx).set_budget,
         architect.create_repository,
         architect.plan_tasks,
         developer.write_code,
@@ -188,6 +199,7 @@ def build_worker(
         **heartbeat_options(
             RetryReporter(ActivityContext(settings=settings, sessions=sessions, secrets=secrets)),
             RateLimitInterceptor(),
+            ModelFailureInterceptor(),
         ),
     )
 

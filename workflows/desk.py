@@ -26,6 +26,8 @@ with workflow.unsafe.imports_passed_through():
 SKIPPABLE_STAGES = REVIEW_LOOP  # skipping tasks is fine; skipping a deploy is not
 
 Recorder = Callable[[InboxItem, InboxChangeKind, str], Awaitable[None]]
+# An item's own rule on replies (a budget approval needs an amount): why not, or None.
+ReplyCheck = Callable[[HumanReply], str | None]
 
 
 class HumanDesk:
@@ -47,6 +49,8 @@ class HumanDesk:
         # Another desk of the same project (an incident's) numbers its items apart.
         self._item_prefix = item_prefix
         self._unrecorded_rejections: list[str] = []
+        # Not state: the ask() waiting on the item puts its rule back here on replay.
+        self._checks: dict[str, ReplyCheck] = {}
 
     # ---- replies (called from update validators and signal handlers) ------------------
 
@@ -78,7 +82,8 @@ class HumanDesk:
                 f"{self._input.project_id} {name}` (read from a hidden prompt or stdin), "
                 "not as an answer"
             )
-        return None
+        check = self._checks.get(item.id)
+        return check(reply) if check else None
 
     def apply(self, reply: HumanReply) -> None:
         item = next(i for i in self._state.inbox if i.id == reply.item_id)
@@ -98,11 +103,16 @@ class HumanDesk:
         return await self.ask(InboxItem(id="", kind="question", prompt=prompt, stage=stage))
 
     async def approval(
-        self, prompt: str, stage: StageName, context: str = "", task_key: str | None = None
+        self,
+        prompt: str,
+        stage: StageName,
+        context: str = "",
+        task_key: str | None = None,
+        check: ReplyCheck | None = None,
     ) -> InboxItem:
         item = InboxItem(id="", kind="approval", prompt=prompt, stage=stage, context=context)
         item.options, item.task_key = list(APPROVAL_CHOICES), task_key
-        return await self.ask(item)
+        return await self.ask(item, check)
 
     async def escalation(self, prompt: str, stage: StageName, context: str = "") -> InboxItem:
         item = InboxItem(id="", kind="escalation", prompt=prompt, stage=stage, context=context)
@@ -122,11 +132,13 @@ class HumanDesk:
         item.options = [need.handle]  # the one reply accepted
         return await self.ask(item)
 
-    async def ask(self, item: InboxItem) -> InboxItem:
+    async def ask(self, item: InboxItem, check: ReplyCheck | None = None) -> InboxItem:
         """Open `item` and wait for a reply: reminders on a timer, the policy on timeout."""
         # Deterministic and unique across projects: the id people type in `answer`.
         number = f"{self._item_prefix}{len(self._state.inbox) + 1}"
         item.id = f"{item.kind[0]}-{self._scope}-{number}"
+        if check is not None:
+            self._checks[item.id] = check
         item.opened_at = workflow.now().isoformat(timespec="seconds")
         self._state.inbox.append(item)
         await self._record(item, "opened", "")

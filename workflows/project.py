@@ -30,14 +30,17 @@ with workflow.unsafe.imports_passed_through():
     from activities.humans import HumanActivities
     from activities.progress import ProgressActivities
     from activities.reviewer import ReviewerActivities
+    from activities.spending import SpendingActivities
     from activities.zavhoz import ZavhozActivities
     from core import search_attributes as sa
+    from core.budgets import BudgetState
     from core.contracts import (
         PULL_REQUEST_CHANGED,
         QA,
         Allocation,
         BrainstormInput,
         BrainstormResult,
+        BudgetChange,
         DeployInput,
         DeployResult,
         DeveloperInput,
@@ -57,7 +60,7 @@ with workflow.unsafe.imports_passed_through():
         TaskState,
     )
     from core.vocabulary import REVIEW_LOOP, FinalStatus, InboxChangeKind, StageName, TaskStatus
-    from workflows import outside_changes, policies
+    from workflows import budget_stop, outside_changes, policies
     from workflows.activity_calls import run_activity
     from workflows.desk import HumanDesk
     from workflows.developer import DeveloperWorkflow
@@ -70,6 +73,8 @@ ZAVHOZ_SECRETS_PATCH = "zavhoz-secrets"
 DEPLOY_READINESS_PATCH = "deploy-readiness"
 # Merges and closes done by people on the forge (github_sync's signal) settle tasks.
 OUTSIDE_CHANGES_PATCH = "pull-request-changed-outside"
+# A model-using step refused at a used-up budget asks the owner to raise it or stop.
+BUDGET_APPROVAL_PATCH = "budget-approval"
 
 
 Arg = TypeVar("Arg")
@@ -94,6 +99,11 @@ class ProjectWorkflow:
         )
         self._desk = HumanDesk(input, self._state, self._record_inbox)
         self._turns_this_run = 0
+        # Parallel developers may all hit a budget: one question at a time, and a step that
+        # waited while another's answer raised it just tries again.
+        self._budget_lock = asyncio.Lock()
+        self._budget_answers = 0
+        self._budget_stop: str | None = None
 
     # ---- what people see and send -------------------------------------------------------
 
@@ -273,24 +283,42 @@ class ProjectWorkflow:
                     return  # merged by a person while it waited for a developer
                 task.status = "developing"
                 task.rounds += 1
-                result: DeveloperResult = await workflow.execute_child_workflow(
-                    DeveloperWorkflow.run,
-                    DeveloperInput(
-                        project_id=self._input.project_id,
-                        tenant_id=self._input.tenant_id,
-                        task_key=task.key,
-                        round=task.rounds,
-                        feedback=task.feedback,
-                    ),
-                    id=f"{workflow.info().workflow_id}-task-{task.key}-r{task.rounds}",
-                    task_queue=workflow.info().task_queue,
-                    search_attributes=self._child_search_attributes(),
-                    task_timeout=policies.WORKFLOW_TASK,
-                )
+                child_id = f"{workflow.info().workflow_id}-task-{task.key}-r{task.rounds}"
+                budget_retries = 0
+                while True:
+                    # A run again after a raised budget is a child of its own id.
+                    suffix = f"-b{budget_retries}" if budget_retries else ""
+                    try:
+                        result = await self._developer(task, child_id + suffix)
+                        break
+                    except ChildWorkflowError as err:
+                        await self._over_budget(err)  # re-raises anything else
+                        budget_retries += 1
                 task.branch, task.pr_number = result.branch, result.pr_number
                 task.status = "in_review"
 
         todo = [t for t in tasks if t.status != "in_review"]  # a retry redoes what failed only
+        return await self._developers_settled(todo, one)
+
+    async def _developer(self, task: TaskState, child_id: str) -> DeveloperResult:
+        return await workflow.execute_child_workflow(
+            DeveloperWorkflow.run,
+            DeveloperInput(
+                project_id=self._input.project_id,
+                tenant_id=self._input.tenant_id,
+                task_key=task.key,
+                round=task.rounds,
+                feedback=task.feedback,
+            ),
+            id=child_id,
+            task_queue=workflow.info().task_queue,
+            search_attributes=self._child_search_attributes(),
+            task_timeout=policies.WORKFLOW_TASK,
+        )
+
+    async def _developers_settled(
+        self, todo: list[TaskState], one: Callable[[TaskState], Awaitable[None]]
+    ) -> str:
         if not workflow.patched(DEVELOPERS_SETTLE_PATCH):
             await asyncio.gather(*(one(t) for t in todo))
             return f"{len(todo)} pull requests opened (round {self._state.review_round})"
@@ -533,7 +561,47 @@ class ProjectWorkflow:
         arg: Arg,
         policy: policies.ActivityPolicy = policies.MODEL_CALL,
     ) -> Result:
-        return await run_activity(method, arg, policy)
+        while True:
+            try:
+                return await run_activity(method, arg, policy)
+            except ActivityError as err:
+                await self._over_budget(err)  # re-raises anything else
+
+    async def _over_budget(self, err: ActivityError | ChildWorkflowError) -> None:
+        """Return when the step that failed with `err` should run again: it stopped at a
+        used-up budget and the owner raised it. Anything else is raised again."""
+        budget = budget_stop.exhausted_budget(err)
+        # Older histories never saw a budget stop, so they never reach patched() here.
+        if budget is None or not workflow.patched(BUDGET_APPROVAL_PATCH):
+            raise err
+        answers_seen = self._budget_answers
+        async with self._budget_lock:
+            if self._budget_stop is None and self._budget_answers == answers_seen:
+                await self._ask_for_budget(budget)
+        if self._budget_stop is not None:
+            raise Aborted(self._budget_stop)
+
+    async def _ask_for_budget(self, budget: BudgetState) -> None:
+        project = self._input.project_id
+        await self._progress("budget_paused", f"paused: {budget.describe()}")
+        decision = await self._desk.approval(
+            budget_stop.approval_prompt(project, budget),
+            self._state.stage,
+            budget.describe(),
+            check=budget_stop.reply_check(budget),
+        )
+        self._budget_answers += 1
+        if decision.choice != "approve":
+            self._budget_stop = (
+                f"stopped at the {budget.describe()}: {decision.answer or 'not raised'}"
+            )
+            return
+        limit = budget_stop.new_limit(decision, budget)
+        await self._activity(
+            SpendingActivities.set_budget,
+            BudgetChange(project, self._input.tenant_id, budget.scope, limit, decision.answered_by),
+            policies.BOOKKEEPING,
+        )  # its event (budget_raised) says so
 
     def _ref(self) -> ProjectRef:
         return ProjectRef(project_id=self._input.project_id, tenant_id=self._input.tenant_id)

@@ -49,7 +49,11 @@ class ModelReply:
 class ChatModel(Protocol):
     """Messages in; text, JSON matching `response_format`, or tool calls out."""
 
-    label: str  # shown in logs and status, e.g. "offline model" or "openai:gpt-4o-mini"
+    @property
+    def label(self) -> str:
+        """Shown in logs and status, e.g. "offline model" or "openai:gpt-4o-mini"; read-only,
+        as a role's model may change from call to call."""
+        ...
 
     async def complete(
         self,

@@ -32,7 +32,11 @@ class PromptGuard:
         self._known = known
         # Learns values set since the last look (the CLI writes the store from another process).
         self._refresh = refresh
-        self.label = model.label
+
+    @property
+    def label(self) -> str:
+        # The model behind may change from call to call (a role's config in the DB).
+        return self._model.label
 
     async def complete(
         self,

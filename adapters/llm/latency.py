@@ -18,7 +18,10 @@ class DelayedModel:
     def __init__(self, model: ChatModel, delay_s: float) -> None:
         self._model = model
         self._delay_s = delay_s
-        self.label = model.label
+
+    @property
+    def label(self) -> str:
+        return self._model.label
 
     async def complete(
         self,

@@ -14,6 +14,7 @@ from api.params import AfterIdQuery, ProjectIdPath
 from core.contracts import Gates, ProjectState
 from core.vocabulary import GATE_NAMES, GateName
 from db.models import Project
+from services.costs import project_cost
 from services.inbox import InboxServices
 from services.projects import MAX_IDEA_CHARS
 
@@ -59,6 +60,7 @@ class ProjectDetail(ProjectPublic):
     workflow: ProjectState | None = Field(
         description="the workflow's own view; null when it cannot answer (no worker running)"
     )
+    cost_usd: float = Field(description="US$ spent on model calls so far (GET …/costs: details)")
 
 
 class EventPublic(BaseModel):
@@ -95,7 +97,11 @@ async def list_projects(services: ServicesDep) -> list[ProjectPublic]:
 async def get_project(project_id: ProjectIdPath, services: ServicesDep) -> ProjectDetail:
     project = await services.get(project_id)
     public = ProjectPublic.of(project)
-    return ProjectDetail(**public.model_dump(), workflow=await services.live_state(project))
+    return ProjectDetail(
+        **public.model_dump(),
+        workflow=await services.live_state(project),
+        cost_usd=await project_cost(services, project.id, project.tenant_id),
+    )
 
 
 @router.get("/{project_id}/events", responses=responses(404, 422, 503))

@@ -13,13 +13,15 @@ import structlog
 
 from adapters.llm.base import ChatMessage, ToolCall
 from adapters.llm.guard import PromptGuard
-from adapters.llm.openai_compat import OpenAICompatibleModel
+from adapters.llm.langchain_model import LangChainModel
+from adapters.llm.providers import build_chat
 from adapters.sandbox.factory import build_sandbox
 from adapters.secrets.age_key import ensure_key
 from adapters.secrets.sops import SopsSecretStore
 from agents.coding_agent import run_coding_agent
 from core.handles import Handle
 from core.known_secrets import KnownSecrets
+from core.model_configs import ModelConfig
 from core.settings import SandboxSettings
 from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -42,7 +44,8 @@ def guarded(
     known: KnownSecrets,
     refresh: Callable[[], Awaitable[object]] | None = None,
 ) -> PromptGuard:
-    model = OpenAICompatibleModel(model="fake", base_url=fake.base_url, max_retries=0)
+    config = ModelConfig("developer", "openai_compatible", "fake", base_url=fake.base_url)
+    model = LangChainModel(build_chat(config, api_key="", timeout_s=10), label="fake", model="fake")
     return PromptGuard(model, known=known, refresh=refresh)
 
 

@@ -28,7 +28,7 @@ from agents.scaffold import render_scaffold
 from agents.schemas import ProjectSpec, ReviewVerdict, TaskPlan
 from agents.structured import ask_structured
 from core.child_env import child_environment
-from core.errors import InvalidModelOutput
+from core.errors import StructuredOutputFailed
 
 
 class ScriptedModel:
@@ -195,12 +195,14 @@ async def test_structured_output_retries_once_with_the_error() -> None:
     assert correction.role == "user" and "not a valid ReviewVerdict" in correction.content
 
 
-async def test_structured_output_gives_up_after_two_bad_answers() -> None:
-    model = ScriptedModel(["nope", json.dumps({"approved": "maybe"})])
-    with pytest.raises(InvalidModelOutput) as info:
+async def test_structured_output_gives_up_after_its_bounded_bad_answers() -> None:
+    model = ScriptedModel(["nope", "still nope", json.dumps({"approved": "maybe"})])
+    with pytest.raises(StructuredOutputFailed) as info:
         await ask_structured(model, [ChatMessage("user", "review")], ReviewVerdict)
     message = str(info.value)
-    assert "valid ReviewVerdict after 2 attempts" in message
+    assert "valid ReviewVerdict after 3 attempts (each shown the error)" in message
+    # Every ask after the first showed the model its previous error.
+    assert "not a valid ReviewVerdict JSON object" in model.requests[2][-1].content
     assert "approved: Input should be a valid boolean" in message
     assert "comments: Field required" in message
 
@@ -233,7 +235,7 @@ async def test_coding_agent_refuses_path_escapes(tmp_path: Path) -> None:
     assert (result.finished, result.summary, result.files_written) == (True, "tried", ["ok.txt"])
 
 
-async def test_coding_agent_stops_at_max_steps(tmp_path: Path) -> None:
+async def test_coding_agent_stops_within_max_steps(tmp_path: Path) -> None:
     result = await run_coding_agent(
         model=ScriptedModel(),
         sandbox=ProcessSandbox(),
@@ -241,8 +243,9 @@ async def test_coding_agent_stops_at_max_steps(tmp_path: Path) -> None:
         messages=[],
         max_steps=3,
     )
+    # The scripted model repeats one call, so this session ends as a loop at its 3rd step.
     assert not result.finished and result.steps == 3
-    assert "without calling finish" in result.summary
+    assert result.stop == "loop" and "list_files" in result.summary
 
 
 def test_offline_reviewer_marks_changes_to_existing_code_as_breaking() -> None:

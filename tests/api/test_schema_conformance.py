@@ -33,9 +33,11 @@ EXAMPLES = 30  # per operation and generation mode
 # adding a server logs in to it first, and no generated host runs an sshd we hold a key for;
 # a project's new repository URL must name a repository that exists on the forge; a secret's
 # value is refused with a sentence when it is blank or holds control characters, which a JSON
-# schema cannot say (documented in its description).
+# schema cannot say (documented in its description); a model config's key handle must name a
+# secret the store holds, and its provider's own rules (a base URL for openai_compatible) hold.
 NEEDS_THE_WORLD = {
     "POST /servers",
+    "PUT /models/{role}",
     "PATCH /projects/{project_id}",
     "PUT /projects/{project_id}/secrets/{name}",
 }

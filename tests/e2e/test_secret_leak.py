@@ -150,6 +150,10 @@ async def test_a_planted_secret_reaches_no_model_log_or_row_and_its_merge_is_esc
 
     await assert_no_row_holds(stack, settings, project.id, value, handle)
     await assert_main_never_held(settings, value)
+    # The coding agents' transcripts hold the session, tool calls included: masked too.
+    transcripts = list(settings.transcripts_dir.rglob("*.jsonl"))
+    assert transcripts and any(str(handle) in path.read_text() for path in transcripts)
+    assert not [path for path in transcripts if value.encode() in path.read_bytes()]
 
 
 async def assert_no_row_holds(

@@ -1,8 +1,9 @@
-"""The offline model behind the fake OpenAI server: a whole pipeline over real HTTP.
+"""The offline model behind the fake provider server: a whole pipeline over real HTTP.
 
-`OfflineResponder` turns a chat.completions request body back into our messages, asks the
-offline model, and answers in OpenAI's format, so the real openai client, and everything
-between an agent and the wire, runs as it would against a provider.
+`OfflineResponder` turns a request body (OpenAI's chat.completions, or Anthropic's Messages
+through `.anthropic`) back into our messages, asks the offline model, and answers in that
+provider's format, so the real client, and everything between an agent and the wire, runs
+as it would against a provider. Answers name the model the request asked for.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pydantic import BaseModel
 
 from adapters.llm.base import ChatMessage, ModelReply, ToolCall, ToolSpec
 from agents.offline_model import OfflineModel
-from agents.schemas import ProjectSpec, ReviewVerdict, TaskPlan
+from agents.schemas import ChangeSpec, ProjectSpec, ReviewVerdict, TaskPlan
+from tests.fakes import anthropic_wire
 from tests.fakes.openai_server import completion
 
 _FORMATS: dict[str, type[BaseModel]] = {
-    f.__name__: f for f in (ProjectSpec, TaskPlan, ReviewVerdict)
+    f.__name__: f for f in (ProjectSpec, ChangeSpec, TaskPlan, ReviewVerdict)
 }
 
 # Rewrites the offline model's tool call (the conversation so far is given): a test's knob.
@@ -38,21 +40,40 @@ class OfflineResponder:
             ToolSpec(t["function"]["name"], t["function"]["description"], {})
             for t in body.get("tools", [])
         ]
-        schema = body.get("response_format", {}).get("json_schema", {}).get("name")
-        reply: ModelReply = asyncio.run(
-            self._model.complete(
-                messages, tools=tools or None, response_format=_FORMATS.get(schema or "")
-            )
-        )
-        calls = reply.tool_calls
-        if self._rewrite is not None:
-            calls = tuple(self._rewrite(call, messages) for call in calls)
+        schema = (body.get("response_format") or {}).get("json_schema", {}).get("name")
+        reply = self._ask(messages, tools, _FORMATS.get(schema or ""))
         return completion(
             reply.content or None,
-            [(c.id, c.name, json.dumps(c.arguments)) for c in calls],
+            [(c.id, c.name, json.dumps(c.arguments)) for c in reply.tool_calls],
             prompt_tokens=reply.usage.prompt_tokens,
             completion_tokens=reply.usage.completion_tokens,
+            model=body.get("model", "fake-model"),
         )
+
+    def anthropic(self, body: dict[str, Any]) -> dict[str, Any]:
+        messages = anthropic_wire.messages_of(body)
+        forced = anthropic_wire.forced_tool(body)
+        schema = _FORMATS.get(forced or "")
+        tools = (
+            []
+            if schema
+            else [ToolSpec(t["name"], t.get("description", ""), {}) for t in body.get("tools", [])]
+        )
+        reply = self._ask(messages, tools, schema)
+        return anthropic_wire.response(
+            reply, body.get("model", "fake-model"), structured_as=forced if schema else None
+        )
+
+    def _ask(
+        self, messages: list[ChatMessage], tools: list[ToolSpec], schema: type[BaseModel] | None
+    ) -> ModelReply:
+        reply: ModelReply = asyncio.run(
+            self._model.complete(messages, tools=tools or None, response_format=schema)
+        )
+        if self._rewrite is not None and reply.tool_calls:
+            calls = tuple(self._rewrite(call, messages) for call in reply.tool_calls)
+            reply = ModelReply(reply.content, calls, reply.usage, reply.model)
+        return reply
 
 
 def _message(data: dict[str, Any]) -> ChatMessage:
@@ -60,9 +81,12 @@ def _message(data: dict[str, Any]) -> ChatMessage:
         ToolCall(c["id"], c["function"]["name"], json.loads(c["function"]["arguments"]))
         for c in data.get("tool_calls") or ()
     )
+    content = data.get("content") or ""
+    if isinstance(content, list):  # content parts
+        content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
     return ChatMessage(
         data["role"],
-        data.get("content") or "",
+        content,
         tool_calls=calls,
         tool_call_id=data.get("tool_call_id"),
     )

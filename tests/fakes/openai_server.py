@@ -1,14 +1,19 @@
 """A real HTTP server speaking OpenAI's chat.completions protocol, scripted by the test.
 
-Queue responses with `reply()` / `fail()`, or give `respond` (request body -> response body,
-e.g. built with `completion()`) to answer whatever the queue does not; every request body is
-recorded in `requests`. Runs stdlib `ThreadingHTTPServer` on a free port in a daemon thread.
+Queue responses with `reply()` / `fail()`, faults with `rate_limit()` (429 + retry-after),
+`hang()` (answers after the client gave up) and `garble()` (200 with a body that is not JSON),
+or give `respond` (request body -> response body, e.g. built with `completion()`, or
+tests/fakes/offline_llm.py's OfflineResponder, which plays a whole project) to answer whatever
+the queue does not; every request body is recorded in `requests`. `/v1/messages` speaks
+Anthropic's Messages API through `respond_anthropic`. Runs stdlib `ThreadingHTTPServer` on a
+free port in a daemon thread.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,13 +26,24 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    status: int = 0  # what the fake answered
+
+
+@dataclass(frozen=True)
+class Scripted:
+    status: int
+    body: dict[str, Any] | bytes  # bytes: sent as they are (a malformed body)
+    headers: tuple[tuple[str, str], ...] = ()
+    delay_s: float = 0.0
 
 
 @dataclass
 class FakeOpenAIServer:
     requests: list[RecordedRequest] = field(default_factory=list)
     respond: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    _queue: deque[tuple[int, dict[str, Any]]] = field(default_factory=deque)
+    respond_anthropic: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    _queue: deque[Scripted] = field(default_factory=deque)
     _httpd: ThreadingHTTPServer | None = None
 
     def __enter__(self) -> FakeOpenAIServer:
@@ -49,6 +65,11 @@ class FakeOpenAIServer:
         assert self._httpd is not None, "use the server as a context manager"
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
+    @property
+    def anthropic_url(self) -> str:
+        """Anthropic's clients add /v1/messages themselves."""
+        return self.base_url.removesuffix("/v1")
+
     def reply(
         self,
         content: str | None = None,
@@ -60,24 +81,45 @@ class FakeOpenAIServer:
     ) -> None:
         """Queue a completion; tool_calls are (id, name, raw arguments string)."""
         self._queue.append(
-            (200, completion(content, tool_calls, prompt_tokens, completion_tokens, model))
+            Scripted(200, completion(content, tool_calls, prompt_tokens, completion_tokens, model))
         )
 
-    def fail(self, status: int, message: str, error_type: str = "invalid_request_error") -> None:
+    def fail(
+        self,
+        status: int,
+        message: str,
+        error_type: str = "invalid_request_error",
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         """Queue an OpenAI-style error response."""
         self._queue.append(
-            (status, {"error": {"message": message, "type": error_type, "code": None}})
+            Scripted(
+                status, {"error": {"message": message, "type": error_type, "code": None}}, headers
+            )
         )
 
-    def _next(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def rate_limit(self, retry_after_s: int) -> None:
+        self.fail(
+            429, "Rate limit reached", "rate_limit_error", (("retry-after", str(retry_after_s)),)
+        )
+
+    def hang(self, seconds: float) -> None:
+        """The next request is answered only after `seconds` (the client times out first)."""
+        self._queue.append(Scripted(500, {"error": {"message": "too late"}}, delay_s=seconds))
+
+    def garble(self) -> None:
+        self._queue.append(Scripted(200, b'{"id": "chatcmpl-fake", "choices": [{"mess'))
+
+    def _next(self, body: dict[str, Any], path: str) -> Scripted:
         if self._queue:
             return self._queue.popleft()
-        if self.respond is not None:
+        respond = self.respond_anthropic if path == "/v1/messages" else self.respond
+        if respond is not None:
             try:
-                return 200, self.respond(body)
+                return Scripted(200, respond(body))
             except Exception as exc:  # the test's script failed: say so instead of hanging up
-                return 500, {"error": {"message": f"fake server: {exc!r}"}}
-        return 500, {"error": {"message": "fake server: no scripted response left"}}
+                return Scripted(500, {"error": {"message": f"fake server: {exc!r}"}})
+        return Scripted(500, {"error": {"message": "fake server: no scripted response left"}})
 
 
 def completion(
@@ -122,12 +164,23 @@ def _make_handler(fake: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             fake.requests.append(
                 RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
             )
-            if self.path != "/v1/chat/completions":
-                status, payload = 404, {"error": {"message": f"unknown path {self.path}"}}
+            if self.path not in ("/v1/chat/completions", "/v1/messages"):
+                out = Scripted(404, {"error": {"message": f"unknown path {self.path}"}})
             else:
-                status, payload = fake._next(body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
+                out = fake._next(body, self.path)
+            fake.requests[-1].status = out.status
+            if out.delay_s:
+                time.sleep(out.delay_s)
+            data = out.body if isinstance(out.body, bytes) else json.dumps(out.body).encode()
+            try:
+                self._send(out, data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a hang it was meant to time out on)
+
+        def _send(self, out: Scripted, data: bytes) -> None:
+            self.send_response(out.status)
+            for name, value in out.headers:
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

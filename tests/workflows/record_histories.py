@@ -99,6 +99,8 @@ STAND_IN_RUNS = {
     "project_secret_leak": lambda: StandIns(
         leaks_once={"weather": SecretLeak("routes/weather.py", 12, "secret://p1/API_KEY")}
     ),
+    # Three parallel developers find the budget used up; the owner raises it once.
+    "project_budget_raised": lambda: StandIns(budget_stops={"developer.write_code": 3}),
 }
 
 
@@ -131,6 +133,12 @@ async def record_stand_in_run(env: WorkflowEnvironment, name: str, stand_ins: St
                 await handle.execute_update(
                     ProjectWorkflow.reply,
                     HumanReply(item_id=escalations[0].id, choice="instruct", text="lock it"),
+                )
+                break
+            if budgets := [i for i in state.open_items() if "Budget reached" in i.prompt]:
+                await handle.execute_update(
+                    ProjectWorkflow.reply,
+                    HumanReply(item_id=budgets[0].id, choice="approve", text="20"),
                 )
                 break
             await asyncio.sleep(0.05)

@@ -18,10 +18,12 @@ from temporalio.worker import Worker
 
 from activities.heartbeat import heartbeating
 from adapters.sandbox.base import Sandbox
+from core.budgets import BUDGET_EXHAUSTED
 from core.contracts import (
     Allocation,
     BrainstormInput,
     BrainstormResult,
+    BudgetChange,
     ChangeProgress,
     ChangeRef,
     ChangeSpecInput,
@@ -81,6 +83,11 @@ class StandIns:
     # What each zavhoz call reports missing, call by call (nothing once the list runs out).
     missing_secrets: list[list[MissingSecret]] = field(default_factory=list)
     fail_first: dict[str, int] = field(default_factory=dict)  # activity -> failing attempts
+    # Activity (without its task) -> how many calls find the budget used up, as the real
+    # check at an activity's start does; each such call raises BudgetExhausted.
+    budget_stops: dict[str, int] = field(default_factory=dict)
+    budget_limit_usd: float = 1.0
+    budgets_set: list[BudgetChange] = field(default_factory=list)
     inbox: list[InboxChange] = field(default_factory=list)
     notifications: list[str] = field(default_factory=list)
     brainstorms: list[BrainstormInput] = field(default_factory=list)
@@ -99,6 +106,18 @@ class StandIns:
         if self.fail_first.get(name, 0) > 0:
             self.fail_first[name] -= 1
             raise ApplicationError(f"{name} exploded (stand-in)")
+        activity_name = name.split(":", 1)[0]
+        if self.budget_stops.get(activity_name, 0) > 0:
+            self.budget_stops[activity_name] -= 1
+            limit = self.budgets_set[-1].limit_usd if self.budgets_set else self.budget_limit_usd
+            raise ApplicationError(
+                f"project budget of ${limit:.2f} reached (stand-in)",
+                "project",
+                limit,
+                limit + 0.5,
+                type=BUDGET_EXHAUSTED,
+                non_retryable=True,
+            )
 
     def opened(self, kind: str | None = None) -> list[InboxChange]:
         return [c for c in self.inbox if c.change == "opened" and kind in (None, c.item.kind)]
@@ -141,6 +160,11 @@ class StandIns:
         @activity.defn(name="humans.notify_owner")
         async def notify_owner(note: Notification) -> None:
             self.notifications.append(note.text)
+
+        @activity.defn(name="budgets.set")
+        async def set_budget(change: BudgetChange) -> None:
+            self.calls.append("budgets.set")
+            self.budgets_set.append(change)
 
         @activity.defn(name="brainstorm.write_spec")
         async def write_spec(input: BrainstormInput) -> BrainstormResult:
@@ -234,6 +258,7 @@ class StandIns:
             record_progress,
             record_inbox,
             notify_owner,
+            set_budget,
             write_spec,
             allocate,
             create_repository,

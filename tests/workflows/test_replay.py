@@ -29,6 +29,7 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
         "project_cancelled",
         "project_secret_leak",  # a pull request blocked by the secret scan, then instructions
         "change_full_run",  # a change request: a question on its desk, a release live
+        "project_budget_raised",  # developers stopped at a used-up budget, raised, run again
     ],
 )
 async def test_committed_history_replays(name: str, history_codec: DataConverter):

@@ -1,0 +1,37 @@
+"""Spending limits on model calls: one per project, one per tenant (project_id "")."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from db.models import Budget, utcnow
+
+TENANT_WIDE = ""  # the project_id of a tenant's own budget
+
+
+async def get(
+    *, session: AsyncSession, tenant_id: str, project_id: str = TENANT_WIDE
+) -> float | None:
+    found = await session.exec(
+        select(Budget).where(Budget.tenant_id == tenant_id, Budget.project_id == project_id)
+    )
+    budget = found.first()
+    return budget.limit_usd if budget else None
+
+
+async def put(
+    *,
+    session: AsyncSession,
+    tenant_id: str,
+    project_id: str = TENANT_WIDE,
+    limit_usd: float,
+    set_by: str = "",
+) -> None:
+    found = await session.exec(
+        select(Budget).where(Budget.tenant_id == tenant_id, Budget.project_id == project_id)
+    )
+    budget = found.first() or Budget(tenant_id=tenant_id, project_id=project_id, limit_usd=0.0)
+    budget.limit_usd, budget.set_by, budget.updated_at = limit_usd, set_by, utcnow()
+    session.add(budget)
+    await session.flush()

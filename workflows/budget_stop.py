@@ -1,0 +1,53 @@
+"""A used-up budget seen from the workflow: recognise it, and read the owner's answer.
+
+Model-using activities refuse to start past a budget (activities/budget.py); the project's
+workflow then asks the owner through the desk: approve with a new amount to go on (approve
+without one doubles the budget, so a Telegram button works too), reject to stop.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from core.budgets import BUDGET_EXHAUSTED, BudgetState, amount_problem, parse_amount
+    from core.contracts import HumanReply, InboxItem
+    from workflows.desk import ReplyCheck
+
+
+def exhausted_budget(err: BaseException) -> BudgetState | None:
+    """The budget an activity (or a developer child's activity) stopped at, if that is why
+    `err` happened."""
+    cause: BaseException | None = err
+    while cause is not None:
+        if isinstance(cause, ApplicationError) and cause.type == BUDGET_EXHAUSTED:
+            return BudgetState.from_details(list(cause.details))
+        cause = cause.__cause__ or getattr(cause, "cause", None)
+    return None
+
+
+def approval_prompt(project_id: str, state: BudgetState) -> str:
+    return (
+        f"Budget reached for project {project_id}: {state.describe()}. No model is asked "
+        f"until you answer. Approve with a new {state.scope} budget in US$ to go on "
+        f"(without an amount it doubles to ${2 * state.limit_usd:.2f}), or reject to stop."
+    )
+
+
+def reply_check(state: BudgetState) -> ReplyCheck:
+    def check(reply: HumanReply) -> str | None:
+        if reply.choice != "approve" or not reply.text.strip():
+            return None
+        return amount_problem(parse_amount(reply.text), state.spent_usd)
+
+    return check
+
+
+def new_limit(item: InboxItem, state: BudgetState) -> float:
+    """What the approval set: the amount given, else double the old budget (and always
+    above what is spent, so the step can go on)."""
+    amount = parse_amount(item.answer) if item.answer.strip() else None
+    if amount is None or amount_problem(amount, state.spent_usd):
+        amount = 2 * state.limit_usd
+    return max(amount, 2 * state.spent_usd) if amount <= state.spent_usd else amount
