@@ -28,7 +28,11 @@ demo: bootstrap  ## start the stack in the background and build a sample idea en
 	if [ "$(SANDBOX)" = docker ]; then \
 	  export SANDBOX_KIND=docker; \
 	  if [ -z "$${DOCKER_HOST:-}" ]; then \
-	    export "$$(scripts/dockerd.sh start)"; \
+	    engine="$$(scripts/dockerd.sh start)" || { \
+	      echo "make demo SANDBOX=docker: no Docker engine answers and none could be started" \
+	        "(reason above); set DOCKER_HOST to a running engine or drop SANDBOX=docker" >&2; \
+	      exit 1; }; \
+	    export "$$engine"; \
 	    export SANDBOX_DOCKER_RUNTIME="$${SANDBOX_DOCKER_RUNTIME:-runc}"; \
 	  fi; \
 	  $(BIN)/orchestrator image build; \

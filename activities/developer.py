@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import cast
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -12,13 +15,15 @@ from activities.sandbox_owner import sandbox_owner
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
-from adapters.llm.base import ChatModel
+from adapters.llm.base import ChatMessage, ChatModel
 from adapters.sandbox.base import Sandbox
-from agents.coding_agent import run_coding_agent
+from agents.coding_agent import CodingResult, run_coding_agent
 from agents.coding_limits import CodingLimits
+from agents.external_agent import AgentSandbox, ExternalAgent, run_external_agent
 from agents.prompts import developer_messages
 from agents.transcript import Transcript
 from core.contracts import CodedBranch, DeveloperInput, PullRequestRef
+from core.handles import Handle
 
 
 def branch_for(task_key: str) -> str:
@@ -27,12 +32,18 @@ def branch_for(task_key: str) -> str:
 
 class DeveloperActivities:
     def __init__(
-        self, ctx: ActivityContext, model: ChatModel, forge: Forge, sandbox: Sandbox
+        self,
+        ctx: ActivityContext,
+        model: ChatModel,
+        forge: Forge,
+        sandbox: Sandbox,
+        external: ExternalAgent | None = None,
     ) -> None:
         self._ctx = ctx
         self._model = model
         self._forge = forge
         self._sandbox = sandbox
+        self._external = external  # a CLI agent in the container instead of the built-in one
 
     @activity.defn(name="developer.write_code")
     async def write_code(self, input: DeveloperInput) -> CodedBranch:
@@ -56,16 +67,8 @@ class DeveloperActivities:
             if start is None:
                 await git.checkout_new_branch(ws.repo, branch)
             transcript = self._transcript(input)
-            result = await run_coding_agent(
-                model=self._model,
-                sandbox=self._sandbox,
-                workspace=ws.tree,
-                messages=developer_messages(spec, task_spec, feedback, change),
-                limits=self._limits(),
-                transcript=transcript,
-                on_step=lambda step: activity.logger.info("%s: %s", input.task_key, step),
-                command_timeout_s=self._ctx.settings.sandbox.command_timeout_s,
-                owner=sandbox_owner(input.tenant_id, input.project_id, input.task_key),
+            result = await self._code(
+                input, ws.tree, developer_messages(spec, task_spec, feedback, change), transcript
             )
             await self._ctx.record_usage(
                 input.tenant_id, input.project_id, f"developer:{input.task_key}", result.replies
@@ -118,6 +121,48 @@ class DeveloperActivities:
             stop=result.stop,
             transcript=transcript_ref,
         )
+
+    async def _code(
+        self,
+        input: DeveloperInput,
+        tree: Path,
+        messages: list[ChatMessage],
+        transcript: Transcript,
+    ) -> CodingResult:
+        owner = sandbox_owner(input.tenant_id, input.project_id, input.task_key)
+
+        def on_step(step: str) -> None:
+            activity.logger.info("%s: %s", input.task_key, step)
+
+        if self._external is None:
+            return await run_coding_agent(
+                model=self._model,
+                sandbox=self._sandbox,
+                workspace=tree,
+                messages=messages,
+                limits=self._limits(),
+                transcript=transcript,
+                on_step=on_step,
+                command_timeout_s=self._ctx.settings.sandbox.command_timeout_s,
+                owner=owner,
+            )
+        result = await run_external_agent(
+            agent=self._external,
+            sandbox=cast(AgentSandbox, self._sandbox),
+            workspace=tree,
+            messages=messages,
+            key=self._agent_key(input.tenant_id, self._external.key_handle),
+            owner=owner,
+            on_step=on_step,
+        )
+        # The agent's own conversation is its CLI's; the transcript keeps what it reported.
+        transcript.stop(result.steps, f"external agent {self._external.program}", result.summary, 0)
+        return result
+
+    def _agent_key(self, tenant_id: str, handle: Handle | None) -> str | None:
+        # Resolved for this run only, at the last moment; it lives in this frame and in the
+        # agent's one process, never in history, a log line or the container's config.
+        return self._ctx.secrets.get(tenant_id, handle) if handle is not None else None
 
     def _limits(self) -> CodingLimits:
         coding = self._ctx.settings.coding

@@ -111,6 +111,20 @@ class SandboxSettings(BaseSettings):
     docker_sweep_every_s: float = Field(default=30.0, gt=0.0)
     # Docker only: where `orchestrator image build` bootstraps the base root filesystem.
     docker_build_dir: Path = Path("/var/tmp")
+    # Docker only, opt-in: a CLI coding agent run in the container instead of the built-in
+    # agent, e.g. `claude -p {prompt}`, `codex exec {prompt}`, `aider --yes --message {prompt}`
+    # ({prompt} is replaced by the task's prompt, shell-quoted). Empty: the built-in agent,
+    # whose model stays outside the sandbox.
+    agent_command: str = ""
+    # The Docker network the agent's container joins to reach its model provider; empty: none
+    # at all (an agent that needs its provider then fails, visibly).
+    agent_network: str = ""
+    # The model key for the agent (a secret:// handle, resolved for each run) and the one
+    # variable it is passed as, e.g. ANTHROPIC_API_KEY.
+    agent_key_handle: str = ""
+    agent_key_env: str = Field(default="", pattern=r"^([A-Z_][A-Z0-9_]{0,63})?$")
+    # Below the coding session's 30 min start-to-close (workflows/policies.py).
+    agent_timeout_s: float = Field(default=1500.0, gt=0.0, le=1700.0)
 
 
 class DeploySettings(BaseSettings):

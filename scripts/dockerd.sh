@@ -21,7 +21,7 @@ HOST="unix://$SOCKET"
 ours() {  # the pid in the file, if it is still a dockerd serving our socket
   local pid
   pid="$(cat "$PID_FILE" 2>/dev/null)" || return 1
-  [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "dockerd .*-H $HOST" \
+  [ -n "$pid" ] && tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q "dockerd .*-H $HOST" \
     && echo "$pid"
 }
 

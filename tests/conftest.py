@@ -84,7 +84,7 @@ async def dev_env(history_codec: DataConverter) -> AsyncIterator[WorkflowEnviron
 
 # The full-stack fixture (dev server + migrated SQLite + real adapters) for e2e, CLI and API.
 # The Docker engine and worker image, for the sandbox tests that run containers.
-from tests.docker_engine import docker_image  # noqa: E402, F401
+from tests.docker_engine import agent_image, docker_image  # noqa: E402, F401
 from tests.stack import stack  # noqa: E402, F401
 
 

@@ -7,9 +7,12 @@ found by its inputs label. No engine and no docker.io: a skip, which fails under
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import shutil
 import subprocess
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,3 +56,50 @@ def docker_sandbox(
     )
     sandbox.start()
     return sandbox
+
+
+# Writes what its prompt's `FILE:` and `CONTENT:` lines ask for (else a note named after the
+# task of a developer's prompt), and beside it which variables it got and its key's digest.
+FAKE_AGENT = r"""#!/bin/sh
+set -eu
+[ "$1" = --prompt ] || { echo "usage: fake-agent --prompt TEXT" >&2; exit 2; }
+file="$(printf '%s\n' "$2" | sed -n 's/^FILE: //p')"
+content="$(printf '%s\n' "$2" | sed -n 's/^CONTENT: //p')"
+if [ -z "$file" ]; then
+  task="$(printf '%s\n' "$2" | sed -n 's/^Implement task `\([^`]*\)`.*/\1/p' | head -n 1)"
+  file="notes/${task:-task}.md"
+  content="$(printf '%s\n' "$2" | grep -m 1 '^Implement task' || true)"
+fi
+mkdir -p "$(dirname "$file")"
+printf '%s\n' "$content" > "$file"
+env | cut -d= -f1 | sort > "$file.env"
+printf '%s' "${MODEL_KEY:-}" | sha256sum | cut -d' ' -f1 > "$file.key"
+echo "wrote $file"
+"""
+
+# What a shell and the engine set on their own in any container process (the fake agent's
+# variables are these, the sandbox's fixed environment and its key).
+SHELL_AND_ENGINE = {"HOSTNAME", "PWD", "SHLVL", "OLDPWD", "_"}
+
+
+@pytest.fixture(scope="session")
+def agent_image(docker_image: str) -> str:
+    """The worker image plus a fake CLI coding agent on PATH (`fake-agent --prompt TEXT`), as
+    `claude` or `codex` would be installed; rebuilt when the worker image or the script changes."""
+    client = connect()
+    base = client.images.get(docker_image)
+    script = hashlib.sha256(FAKE_AGENT.encode()).hexdigest()[:8]
+    tag = f"orchestrator-worker-fake-agent:{base.id.split(':')[1][:12]}-{script}"
+    if not client.images.list(name=tag):
+        context = io.BytesIO()
+        with tarfile.open(fileobj=context, mode="w") as tar:
+            for name, text, mode in (
+                ("Dockerfile", f"FROM {docker_image}\nCOPY fake-agent /usr/local/bin/\n", 0o644),
+                ("fake-agent", FAKE_AGENT, 0o755),
+            ):
+                info = tarfile.TarInfo(name)
+                info.size, info.mode = len(text.encode()), mode
+                tar.addfile(info, io.BytesIO(text.encode()))
+        context.seek(0)
+        client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True)
+    return tag

@@ -43,6 +43,7 @@ from adapters.notify.log import LogNotifier
 from adapters.sandbox.factory import build_sandbox
 from adapters.secrets.base import SecretStore
 from adapters.secrets.factory import build_secret_store
+from agents.external_agent import external_agent
 from agents.offline_model import OfflineModel
 from core.pid_files import worker_identity
 from core.settings import Settings
@@ -114,6 +115,7 @@ def build_activities(
         tenant_id=settings.tenant,
         secrets=secrets,
     )
+    external = external_agent(settings.sandbox)  # checked before the engine is reached
     sandbox = build_sandbox(settings.sandbox, slots_dir=settings.data_dir / "sandbox-slots")
     deployer = AnsibleDeployer(
         releases_dir=settings.releases_dir,
@@ -137,10 +139,11 @@ def build_activities(
         forge=forge.name,
         sandbox=sandbox.name,
         deploy=deployer.name,
+        coding_agent=external.program if external else "built-in",
     )
     brainstorm = BrainstormActivities(ctx, models["brainstorm"])
     architect = ArchitectActivities(ctx, models["architect"], forge)
-    developer = DeveloperActivities(ctx, models["developer"], forge, sandbox)
+    developer = DeveloperActivities(ctx, models["developer"], forge, sandbox, external=external)
     reviewer = ReviewerActivities(ctx, models["reviewer"], forge, sandbox)
     devops = DevOpsActivities(ctx, forge, deployer)
     service = ServiceActivities(ctx, forge, deployer)

@@ -35,14 +35,30 @@ class GitHubForge:
     name = "github"
 
     def __init__(self, *, source: TokenSource, base_url: str, merge_method: str = "merge") -> None:
-        self._source = source
-        auth = LiveToken(source)
-        self._gh = Github(auth=auth, **client_kwargs(base_url))  # type: ignore[arg-type]
-        # Objects by URL without a round trip, when the next call fetches what it needs anyway.
-        self._lazy = Github(auth=auth, lazy=True, **client_kwargs(base_url))  # type: ignore[arg-type]
+        self._source, self._base_url = source, base_url
+        # The account's client finds the account and creates repositories; everything on a
+        # repository goes through a client whose token is scoped to that repository.
+        self._account_gh = Github(auth=LiveToken(source), **client_kwargs(base_url))  # type: ignore[arg-type]
+        self._scoped: dict[str, tuple[Github, Github]] = {}
         self._merge_method = merge_method
         self._ready: dict[str, RepoInfo] = {}  # created and protected, by name, this process
         self._self_review_refused = False
+
+    def _clients(self, name: str) -> tuple[Github, Github]:
+        """(eager, lazy) clients acting with a token scoped to repository `name`."""
+        if name not in self._scoped:
+            auth = LiveToken(self._source, name)
+            eager = Github(auth=auth, **client_kwargs(self._base_url))  # type: ignore[arg-type]
+            # Objects by URL without a round trip, when the next call fetches what it needs.
+            lazy = Github(auth=auth, lazy=True, **client_kwargs(self._base_url))  # type: ignore[arg-type]
+            self._scoped[name] = (eager, lazy)
+        return self._scoped[name]
+
+    def _gh(self, repo: RepoInfo) -> Github:
+        return self._clients(repo.name)[0]
+
+    def _lazy(self, repo: RepoInfo) -> Github:
+        return self._clients(repo.name)[1]
 
     async def _call(self, what: str, fn: Callable[[], T]) -> T:
         def guarded() -> T:
@@ -69,14 +85,13 @@ class GitHubForge:
 
     def _ensure(self, name: str, description: str) -> RepoInfo:
         account = self._source.account()
+        gh = self._account_gh
         try:
-            repo = self._gh.get_repo(f"{account.login}/{name}")
+            repo = gh.get_repo(f"{account.login}/{name}")
         except GithubException as exc:
             if exc.status != 404:
                 raise
-            creator: Any = (
-                self._gh.get_organization(account.login) if account.is_org else self._gh.get_user()
-            )
+            creator: Any = gh.get_organization(account.login) if account.is_org else gh.get_user()
             try:
                 repo = creator.create_repo(
                     name, description=description, private=True, auto_init=True
@@ -85,14 +100,15 @@ class GitHubForge:
             except GithubException as race:
                 if race.status != 422:
                     raise
-                repo = self._gh.get_repo(f"{account.login}/{name}")  # another worker made it
-        self._protect(repo)
-        return _repo_info(repo)
+                repo = gh.get_repo(f"{account.login}/{name}")  # another worker made it
+        info = _repo_info(repo)
+        self._protect(info)
+        return info
 
-    def _protect(self, repo: Repository) -> None:
+    def _protect(self, info: RepoInfo) -> None:
         # GitHub's protection defaults forbid force pushes and deleting the branch; reviews
         # are not required, since the factory's own reviewer cannot approve its own PRs.
-        branch = repo.get_branch(repo.default_branch)
+        branch = self._lazy(info).get_repo(_key(info)).get_branch(info.default_branch)
         if not branch.protected:
             branch.edit_protection(
                 enforce_admins=False, allow_force_pushes=False, allow_deletions=False
@@ -103,7 +119,7 @@ class GitHubForge:
             logins = dict.fromkeys([self._source.account().login, owner])
             for login in logins:
                 try:
-                    return _repo_info(self._gh.get_repo(f"{login}/{name}"))
+                    return _repo_info(self._account_gh.get_repo(f"{login}/{name}"))
                 except GithubException as exc:
                     if exc.status != 404:
                         raise
@@ -112,12 +128,12 @@ class GitHubForge:
         return await self._call(f"find repository {name}", find)
 
     async def git_credential(self, repo: RepoInfo) -> GitCredential | None:
-        token = await self._call("an installation token", self._source.token)
+        token = await self._call(f"a token for {_key(repo)}", lambda: self._source.token(repo.name))
         return GitCredential("x-access-token", token)
 
     # --- pull requests ----------------------------------------------------------------------
     def _pull(self, repo: RepoInfo, number: int) -> PullRequest:
-        return self._lazy.get_repo(_key(repo)).get_pull(number)
+        return self._lazy(repo).get_repo(_key(repo)).get_pull(number)
 
     async def open_pull_request(
         self, *, repo: RepoInfo, branch: str, title: str, body: str
@@ -126,7 +142,7 @@ class GitHubForge:
             raise InvalidInput(f"cannot open a pull request from {branch} into itself")
 
         def open_() -> PullRequestInfo:
-            gh_repo = self._lazy.get_repo(_key(repo))
+            gh_repo = self._lazy(repo).get_repo(_key(repo))
             for pr in gh_repo.get_pulls(state="open", head=f"{repo.owner}:{branch}"):
                 return _pr_info(pr)
             try:
@@ -152,7 +168,7 @@ class GitHubForge:
 
     async def list_pull_requests(self, *, repo: RepoInfo) -> list[PullRequestInfo]:
         def list_() -> list[PullRequestInfo]:
-            pulls = self._lazy.get_repo(_key(repo)).get_pulls(state="all")
+            pulls = self._lazy(repo).get_repo(_key(repo)).get_pulls(state="all")
             return sorted((_pr_info(p) for p in pulls), key=lambda p: p.number)
 
         return await self._call(f"list pull requests of {_key(repo)}", list_)
@@ -166,9 +182,10 @@ class GitHubForge:
 
     def _diff(self, repo: RepoInfo, number: int) -> str:
         url = f"/repos/{_key(repo)}/pulls/{number}"
-        status, headers, body = self._gh.requester.requestJson("GET", url, headers=DIFF)
+        requester = self._gh(repo).requester
+        status, headers, body = requester.requestJson("GET", url, headers=DIFF)
         if status >= 400:
-            raise self._gh.requester.createException(status, headers, _json_or_empty(body))
+            raise requester.createException(status, headers, _json_or_empty(body))
         return body
 
     async def merge_pull_request(self, *, repo: RepoInfo, number: int) -> PullRequestInfo:
@@ -222,15 +239,16 @@ class GitHubForge:
         url = f"{pr.url}/reviews"
         if self._self_review_refused:
             payload = reviews.as_comment(payload)
+        requester = self._gh(repo).requester
         try:
-            self._gh.requester.requestJsonAndCheck("POST", url, input=payload)
+            requester.requestJsonAndCheck("POST", url, input=payload)
         except GithubException as exc:
             if not reviews.is_own_pull_request_refusal(exc):
                 raise
             # GitHub lets nobody approve or block their own pull request, and the factory
             # opened it: the verdict goes into a comment review (read back from its marker).
             self._self_review_refused = True
-            self._gh.requester.requestJsonAndCheck("POST", url, input=reviews.as_comment(payload))
+            requester.requestJsonAndCheck("POST", url, input=reviews.as_comment(payload))
 
     async def list_reviews(self, *, repo: RepoInfo, number: int) -> list[Review]:
         return await self._call(

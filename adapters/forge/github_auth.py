@@ -3,6 +3,9 @@
 Both read their secret from the store by handle when a token is needed, never from the
 environment. An App's installation token lives one hour; it is cached and replaced a
 margin before it expires, so neither a REST call nor a `git push` ever presents a dead one.
+A token for a project's work is scoped to that project's repository (a token leaked from
+one project's push opens no other repository); only finding the account and creating a
+repository use an installation-wide token, narrowed to the Administration permission.
 Every token handed out is added to the known secrets, so a log line that quotes one
 shows a handle instead.
 """
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from github import Auth, Github, GithubIntegration
+from github.InstallationAuthorization import InstallationAuthorization
 
 from adapters.secrets.base import SecretStore
 from core.errors import InvalidInput
@@ -26,6 +30,9 @@ INSTALLATION_TOKEN = "secret://_/GITHUB_INSTALLATION_TOKEN"  # what a minted tok
 # starts just before expiry must still finish with it.
 REFRESH_MARGIN_S = 300.0
 REFRESH_FRACTION = 0.25
+# What the installation-wide token may do: create repositories (and read their metadata).
+# Everything on a repository's contents and pull requests uses a token scoped to it.
+INSTALLATION_WIDE_PERMISSIONS = {"administration": "write", "metadata": "read"}
 
 
 @dataclass(frozen=True)
@@ -37,8 +44,9 @@ class Account:
 
 
 class TokenSource(Protocol):
-    def token(self) -> str:
-        """A token valid now (blocking: may ask GitHub for a new one)."""
+    def token(self, repository: str | None = None) -> str:
+        """A token valid now for `repository` (a name in the account), or for the account when
+        None (blocking: may ask GitHub for a new one)."""
         ...
 
     def account(self) -> Account: ...
@@ -58,8 +66,8 @@ def client_kwargs(base_url: str) -> dict[str, object]:
 class LiveToken(Auth.Auth):
     """PyGithub auth that asks the source on every request, so a refresh is seen at once."""
 
-    def __init__(self, source: TokenSource) -> None:
-        self._source = source
+    def __init__(self, source: TokenSource, repository: str | None = None) -> None:
+        self._source, self._repository = source, repository
 
     @property
     def token_type(self) -> str:
@@ -67,7 +75,7 @@ class LiveToken(Auth.Auth):
 
     @property
     def token(self) -> str:
-        return self._source.token()
+        return self._source.token(self._repository)
 
     @property
     def _masked_token(self) -> str:
@@ -80,7 +88,8 @@ class PersonalToken:
         self._base_url = base_url
         self._login: str | None = None
 
-    def token(self) -> str:
+    def token(self, repository: str | None = None) -> str:
+        # A personal token's reach is what its owner gave it; GitHub cannot narrow it per call.
         # Read each time (the store caches its file): a rotated token is used at once.
         return self._store.get(self._tenant_id, self._handle)
 
@@ -109,9 +118,8 @@ class AppInstallation:
         self._app_id, self._base_url = app_id, base_url
         self._installation_id, self._owner_hint = installation_id, owner_hint
         self._lock = threading.Lock()
-        self._token: str | None = None
-        self._refresh_at = 0.0
-        self._previous: str | None = None
+        # One cache per scope: a repository's name, or None for the installation-wide token.
+        self._tokens: dict[str | None, _Minted] = {}
         self._account: Account | None = None
 
     def _integration(self) -> GithubIntegration:
@@ -145,21 +153,47 @@ class AppInstallation:
                 self._installation_id, self._account = self._find_installation(self._integration())
             return self._account
 
-    def token(self) -> str:
+    def token(self, repository: str | None = None) -> str:
         self.account()
         with self._lock:
-            if self._token is None or time.time() >= self._refresh_at:
-                self._mint()
-            assert self._token is not None
-            return self._token
+            cached = self._tokens.get(repository)
+            if cached is None or time.time() >= cached.refresh_at:
+                cached = self._mint(repository, previous=cached)
+            return cached.token
 
-    def _mint(self) -> None:
+    def _mint(self, repository: str | None, previous: _Minted | None) -> _Minted:
         assert self._installation_id is not None
-        granted = self._integration().get_access_token(self._installation_id)
+        integration = self._integration()
+        # PyGithub's get_access_token takes permissions only; the REST call takes the
+        # repositories too, so it is made here through the same requester.
+        body: dict[str, object] = (
+            {"repositories": [repository]}
+            if repository is not None
+            else {"permissions": INSTALLATION_WIDE_PERMISSIONS}
+        )
+        headers, response = integration.requester.requestJsonAndCheck(
+            "POST",
+            f"/app/installations/{self._installation_id}/access_tokens",
+            headers={"Accept": "application/vnd.github+json"},
+            input=body,
+        )
+        granted = InstallationAuthorization(integration.requester, headers, response)
         lifetime = max(0.0, granted.expires_at.timestamp() - time.time())
         margin = min(REFRESH_MARGIN_S, lifetime * REFRESH_FRACTION)
-        if self._previous is not None:
-            KNOWN_SECRETS.forget(self._previous)  # two generations stay masked
-        self._previous, self._token = self._token, granted.token
-        self._refresh_at = time.time() + lifetime - margin
+        if previous is not None and previous.previous is not None:
+            KNOWN_SECRETS.forget(previous.previous)  # two generations per scope stay masked
+        minted = _Minted(
+            granted.token,
+            refresh_at=time.time() + lifetime - margin,
+            previous=previous.token if previous is not None else None,
+        )
+        self._tokens[repository] = minted
         KNOWN_SECRETS.add(granted.token, INSTALLATION_TOKEN)
+        return minted
+
+
+@dataclass(frozen=True)
+class _Minted:
+    token: str
+    refresh_at: float
+    previous: str | None  # the token this one replaced, still masked in logs

@@ -12,13 +12,16 @@ import os
 import re
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
 from docker.errors import ImageNotFound
+from docker.errors import NotFound as DockerNotFound
 
 from adapters.sandbox._subprocess import require_workspace
 from adapters.sandbox.base import CommandResult, SandboxOwner
@@ -46,6 +49,18 @@ T = TypeVar("T")
 # A command's container outlives its timeout by this much at most before a sweeper takes it.
 _DEADLINE_GRACE_S = 120
 _BREACH_POLL_S = 0.2
+# The image's entrypoint; its `agent` mode runs an external coding agent's command.
+AGENT_ENTRYPOINT = "/opt/orchestrator/entrypoint.sh"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one container runs: a shell command (or argv), with what only this run gets."""
+
+    command: str
+    argv: list[str] | None = None
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)  # never in a repr
+    network: str = "none"
 
 
 class DockerSandbox:
@@ -134,25 +149,63 @@ class DockerSandbox:
         timeout_s: float = 300.0,
         owner: SandboxOwner | None = None,
     ) -> CommandResult:
+        return await self._run(workspace, Run(command), timeout_s, owner)
+
+    async def run_agent(
+        self,
+        workspace: Path,
+        command: str,
+        *,
+        env: Mapping[str, str],
+        network: str = "",
+        timeout_s: float = 1800.0,
+        owner: SandboxOwner | None = None,
+    ) -> CommandResult:
+        """An external coding agent: the image's entrypoint runs `command` (its `agent` mode)
+        in a fresh container that joins `network` (none when empty) and whose one process gets
+        `env` (a model key) on top of the fixed environment. Never from the pool, whose
+        containers have no network."""
+        if self._client is None:
+            await self._call(self.start)
+        if network:
+            await self._call(self._require_network, network)
+        argv = [AGENT_ENTRYPOINT, "agent", command]
+        return await self._run(
+            workspace, Run(command, argv, env, network or "none"), timeout_s, owner
+        )
+
+    async def _run(
+        self, workspace: Path, run: Run, timeout_s: float, owner: SandboxOwner | None
+    ) -> CommandResult:
         if self._client is None:
             await self._call(self.start)
         path = require_workspace(workspace)
         uid, gid = (int(part) for part in self.user.split(":"))
         with lent_to(path, uid=uid, gid=gid):
-            container, slot = await self._call(self._acquire, path, owner, timeout_s)
+            container, slot = await self._call(self._acquire, path, owner, timeout_s, run.network)
             try:
-                return await self._execute(container, command, timeout_s)
+                return await self._execute(container, run, timeout_s)
             finally:
                 # Shielded: a second cancel must not leave the container behind.
                 await asyncio.shield(self._call(self._release, container, slot))
+
+    def _require_network(self, network: str) -> None:
+        try:
+            self._client.networks.get(network)
+        except DockerNotFound:
+            raise ServiceUnavailable(
+                f"SANDBOX_AGENT_NETWORK={network!r}: the Docker engine has no such network "
+                f"(create it: docker network create {network})"
+            ) from None
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._threads, partial(fn, *args))
 
     def _acquire(
-        self, workspace: Path, owner: SandboxOwner | None, timeout_s: float
+        self, workspace: Path, owner: SandboxOwner | None, timeout_s: float, network: str
     ) -> tuple[Any, Slot | None]:
-        slot = self._pool.claim() if self._pool is not None else None
+        pooled = self._pool is not None and network == "none"
+        slot = self._pool.claim() if pooled and self._pool is not None else None
         if slot is not None:
             slot.attach(workspace)
             if owner is not None:  # labels are fixed at creation; the name says whose it is
@@ -166,7 +219,11 @@ class DockerSandbox:
         suffix = os.urandom(4).hex()
         name = f"{_owner_name(owner)}-{suffix}" if owner else f"orchestrator-cmd-{suffix}"
         container = self._spec.create(
-            self._client, mounts=workspace_mounts(workspace), labels=labels, name=name
+            self._client,
+            mounts=workspace_mounts(workspace),
+            labels=labels,
+            name=name,
+            network=network,
         )
         return container, None
 
@@ -178,10 +235,10 @@ class DockerSandbox:
         kill(container)
         remove(container)
 
-    async def _execute(self, container: Any, command: str, timeout_s: float) -> CommandResult:
+    async def _execute(self, container: Any, run: Run, timeout_s: float) -> CommandResult:
         started = time.monotonic()
-        execution = Execution(self._client, container, self.user)
-        waiting = asyncio.ensure_future(self._call(execution.wait, command))
+        execution = Execution(self._client, container, self.user, extra_env=run.env)
+        waiting = asyncio.ensure_future(self._call(execution.wait, run.command, run.argv))
         timed_out, limit = False, None
         try:
             async with asyncio.timeout(timeout_s):

@@ -69,16 +69,23 @@ class ContainerSpec:
     labels: Mapping[str, str] = field(default_factory=dict)
 
     def create(
-        self, client: Any, *, mounts: list[Mount], labels: Mapping[str, str], name: str
+        self,
+        client: Any,
+        *,
+        mounts: list[Mount],
+        labels: Mapping[str, str],
+        name: str,
+        network: str = "none",
     ) -> Any:
-        """A started, idle container (the image's entrypoint waits with no command)."""
+        """A started, idle container (the image's entrypoint waits with no command); `network`
+        is "none" except for an external agent given one explicitly (SANDBOX_AGENT_NETWORK)."""
         memory = f"{self.limits.memory_mb}m"
         cpu_time = self.limits.cpu_seconds
         container = client.containers.run(
             self.image,
             detach=True,
             runtime=self.runtime,
-            network_mode="none",
+            network_mode=network,
             mounts=mounts,
             working_dir=WORKSPACE,
             environment=COMMAND_ENV,
@@ -109,15 +116,18 @@ class Execution:
     stdout: OutputTail = field(default_factory=OutputTail)
     stderr: OutputTail = field(default_factory=OutputTail)
     exec_id: str = ""
+    extra_env: Mapping[str, str] = field(default_factory=dict, repr=False)
 
-    def wait(self, command: str) -> int | None:
+    def wait(self, command: str, argv: list[str] | None = None) -> int | None:
         api = self.client.api
+        # An exec's environment lives in the engine's memory only, not in the container's
+        # config on disk: the one place a run's model key (extra_env) may be handed over.
         self.exec_id = api.exec_create(
             self.container.id,
-            ["/bin/sh", "-c", command],
+            argv or ["/bin/sh", "-c", command],
             user=self.user,
             workdir=WORKSPACE,
-            environment=COMMAND_ENV,
+            environment={**COMMAND_ENV, **self.extra_env},
         )["Id"]
         # Streamed, so a command printing gigabytes holds only OutputTail's bound in memory.
         for out, err in api.exec_start(self.exec_id, stream=True, demux=True):

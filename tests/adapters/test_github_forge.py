@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from github import Auth, Github, GithubException
 
 from adapters.forge import git
 from adapters.forge.base import RepoInfo, Review, ReviewComment
@@ -56,9 +57,12 @@ async def test_the_app_creates_a_protected_private_repository_in_its_installatio
     # Reviews not required: the factory cannot approve its own pull requests.
     assert stored.protection["required_pull_request_reviews"] is None
     assert {k: stored.protection[k] for k in wanted} == dict.fromkeys(wanted, False)
-    # The App's JWT (checked by the fake against the App's public key) bought the token.
-    (minted,) = fake_github.requests_to("POST", "/app/installations/101/access_tokens")
-    assert minted.headers["Authorization"].startswith("Bearer ey") and minted.status == 201
+    # The App's JWT (checked by the fake against the App's public key) bought the tokens:
+    # one for the account (to create the repository), one scoped to the repository.
+    minted = fake_github.requests_to("POST", "/app/installations/101/access_tokens")
+    assert len(minted) == 2
+    assert all(m.headers["Authorization"].startswith("Bearer ey") for m in minted)
+    assert [m.status for m in minted] == [201, 201]
     # Protected: a force push to main is refused by the server.
     work = tmp_path / "w"
     clone = await git.clone(repo.clone_url, work, credential=await forge.git_credential(repo))
@@ -190,3 +194,59 @@ async def test_own_pull_requests_get_the_verdict_as_a_comment_review_and_stray_l
     assert (
         back.body.startswith("Two things.") and "`README.md` line 1: mention the app" in back.body
     )
+
+
+async def test_an_installation_token_opens_only_its_own_projects_repository(
+    fake_github: FakeGitHub, store: SopsSecretStore, tmp_path: Path
+) -> None:
+    forge = github_forge(app_settings(fake_github, store), store, tmp_path)
+    shop = await forge.ensure_repository(owner="acme", name="shop", description="")
+    blog = await forge.ensure_repository(owner="acme", name="blog", description="")
+    await pushed(forge, shop, tmp_path / "w", {"app.py": "x = 1\n"})
+    await forge.open_pull_request(repo=shop, branch="task/a", title="A", body="")
+    shop_token = await forge.git_credential(shop)
+    assert shop_token is not None
+
+    # Every token git or the API used for the shop was scoped to the shop alone; only the
+    # account-wide calls (creating repositories) used an unscoped one, narrowed to admin.
+    by_token = {t.token: t for t in fake_github.state.issued}
+    presented = {
+        r.headers["Authorization"].split()[-1]
+        for r in fake_github.state.requests
+        if r.path.startswith("/repos/acme/shop/")
+    }
+    assert presented and {tuple(by_token[t].repositories or ()) for t in presented} == {("shop",)}
+    unscoped = [t for t in fake_github.state.issued if t.repositories is None]
+    assert unscoped and all(
+        t.permissions == {"administration": "write", "metadata": "read"} for t in unscoped
+    )
+    assert fake_github.state.refused_scope == []
+
+    # The shop's token is refused on the blog, by the API and by git, as GitHub does.
+    with pytest.raises(GithubException) as api_refusal:
+        Github(
+            base_url=fake_github.api_url, auth=Auth.Token(shop_token.password), retry=0
+        ).get_repo("acme/blog")
+    assert api_refusal.value.status == 404
+    with pytest.raises(git.GitError, match="403|denied"):
+        await git.clone(blog.clone_url, tmp_path / "stolen", credential=shop_token)
+    assert len(fake_github.state.refused_scope) == 2
+    # While the blog's own token still works.
+    await pushed(forge, blog, tmp_path / "b", {"post.md": "hello\n"})
+
+
+async def test_a_token_for_a_repository_the_installation_lacks_is_refused(
+    fake_github: FakeGitHub, store: SopsSecretStore, tmp_path: Path
+) -> None:
+    forge = github_forge(app_settings(fake_github, store), store, tmp_path)
+    await forge.ensure_repository(owner="acme", name="shop", description="")
+    ghost = RepoInfo(
+        owner="acme",
+        name="ghost",
+        clone_url=f"{fake_github.api_url}/git/acme/ghost.git",
+        web_url="",
+        default_branch="main",
+    )
+
+    with pytest.raises(InvalidInput, match="does not exist or is not accessible"):
+        await forge.git_credential(ghost)

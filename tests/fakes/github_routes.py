@@ -168,17 +168,48 @@ def get_installation(call: Call) -> Answer:
     return 200, _installation_json(call)
 
 
+_APP_PERMISSIONS = {
+    "administration": "write",
+    "contents": "write",
+    "metadata": "read",
+    "pull_requests": "write",
+}
+
+
 def create_access_token(call: Call) -> Answer:
     installation_id = int(call.match["id"])
     if installation_id != call.state.installation.id:
         return _not_found()
-    issued = call.state.issue_installation_token(installation_id)
-    return 201, {
+    account = call.state.installation.account
+    names = call.body.get("repositories")
+    if names is not None and (
+        not isinstance(names, list)
+        or not names
+        or any(call.state.repo(account, str(n)) is None for n in names)
+    ):
+        return 422, {
+            "message": "There is at least one repository that does not exist or is not "
+            "accessible to the parent installation."
+        }
+    asked = dict(call.body.get("permissions") or {})
+    if any(_APP_PERMISSIONS.get(k) not in (v, "write") for k, v in asked.items()):
+        return 422, {"message": "The permissions requested are not granted to this installation."}
+    issued = call.state.issue_installation_token(
+        installation_id,
+        repositories=[str(n) for n in names] if names is not None else None,
+        permissions=asked,
+    )
+    answer: dict[str, Any] = {
         "token": issued.token,
         "expires_at": iso(issued.expires_at),
-        "permissions": {"contents": "write", "pull_requests": "write"},
-        "repository_selection": "all",
+        "permissions": asked or _APP_PERMISSIONS,
+        "repository_selection": "selected" if names is not None else "all",
     }
+    if names is not None:
+        answer["repositories"] = [
+            repo_json(call, r) for n in names if (r := call.state.repo(account, str(n)))
+        ]
+    return 201, answer
 
 
 def installation_repositories(call: Call) -> Answer:
@@ -419,6 +450,7 @@ def list_comments(call: Call) -> Answer:
 
 
 _REPO = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
+REPO_PATH = re.compile(_REPO + r"(?:/|$)")  # the repository a REST path is about
 _PULL = _REPO + r"/pulls/(?P<number>\d+)"
 Route = tuple[str, re.Pattern[str], Callable[[Call], Answer]]
 ROUTES: list[Route] = [

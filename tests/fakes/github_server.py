@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.fakes import github_git
-from tests.fakes.github_routes import APP_ROUTES, ROUTES, Call
+from tests.fakes.github_routes import APP_ROUTES, REPO_PATH, ROUTES, Call
 from tests.fakes.github_state import GitHubState, Installation, RecordedRequest
 
 
@@ -136,6 +136,11 @@ def _make_handler(server: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                     login = self._authenticate(is_app, scheme, credential, path)
                     if login is None:
                         return self._json(401, {"message": "Bad credentials"})
+                    about = REPO_PATH.match(path)
+                    if about and not state.may_access(credential, about["owner"], about["name"]):
+                        # GitHub does not confirm a repository the token may not see.
+                        state.refuse_out_of_scope(path)
+                        return self._json(404, {"message": "Not Found"})
                     call = Call(
                         state,
                         server.api_url,
@@ -170,6 +175,15 @@ def _make_handler(server: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                     with state.lock:
                         state.refused_expired.append(path_info)
                 return self._send(401, b"", [("WWW-Authenticate", 'Basic realm="GitHub"')])
+            owner, _, name = path_info.strip("/").partition("/")
+            name = name.split("/")[0].removesuffix(".git")
+            if not state.may_access(password, owner, name):
+                state.refuse_out_of_scope(path_info)
+                return self._send(
+                    403,
+                    b"remote: Permission to the repository denied.\n",
+                    [("Content-Type", "text/plain")],
+                )
             headers = {k.lower(): v for k, v in self.headers.items()}
             done = github_git.http_backend(
                 state.root,

@@ -105,6 +105,8 @@ class IssuedToken:
     token: str
     installation_id: int
     expires_at: float
+    repositories: list[str] | None = None  # names it is scoped to; None: all the installation's
+    permissions: dict[str, str] = field(default_factory=dict)  # as asked; empty: all the App's
 
 
 class GitHubState:
@@ -129,6 +131,7 @@ class GitHubState:
         self.repos: dict[str, Repo] = {}
         self.requests: list[RecordedRequest] = []
         self.refused_expired: list[str] = []  # paths refused because a token had expired
+        self.refused_scope: list[str] = []  # paths refused: the token is scoped to other repos
         self.rate_limits: list[RateLimit] = []
         self._ids = 1000
 
@@ -161,13 +164,39 @@ class GitHubState:
         lifetime = float(claims["exp"]) - float(claims["iat"])
         return str(claims["iss"]) == str(self.app_id) and lifetime <= MAX_JWT_LIFETIME_S + 60
 
-    def issue_installation_token(self, installation_id: int) -> IssuedToken:
+    def issue_installation_token(
+        self,
+        installation_id: int,
+        *,
+        repositories: list[str] | None = None,
+        permissions: dict[str, str] | None = None,
+    ) -> IssuedToken:
         issued = IssuedToken(
-            f"ghs_{secrets.token_hex(18)}", installation_id, time.time() + self.token_lifetime_s
+            f"ghs_{secrets.token_hex(18)}",
+            installation_id,
+            time.time() + self.token_lifetime_s,
+            repositories,
+            dict(permissions or {}),
         )
         with self.lock:
             self.issued.append(issued)
         return issued
+
+    def may_access(self, token: str, owner: str, name: str) -> bool:
+        """Like GitHub: an installation token reaches only the repositories it was scoped to
+        (all of the installation's account when it was not scoped); a person's token, theirs."""
+        with self.lock:
+            for issued in self.issued:
+                if issued.token == token:
+                    if owner.lower() != self.installation.account.lower():
+                        return False
+                    scope = issued.repositories
+                    return scope is None or name.lower() in {r.lower() for r in scope}
+        return True
+
+    def refuse_out_of_scope(self, path: str) -> None:
+        with self.lock:
+            self.refused_scope.append(path)
 
     def login_for(self, token: str) -> str | None:
         """Who a token (personal, or an unexpired installation token) acts as; None: refused."""
