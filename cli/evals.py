@@ -33,6 +33,9 @@ def eval_suite(
     parallel: Annotated[
         int, typer.Option("--parallel", "-p", min=1, max=32, help="ideas in the pipeline at once")
     ] = 2,
+    keep_live: Annotated[
+        bool, typer.Option("--keep-live", help="leave the ideas' services running afterwards")
+    ] = False,
 ) -> None:
     """Build every idea of a suite end to end and report what works: deployed, healthy, its
     own tests, the suite's behaviour checks, time, tokens, cost, and a success rate."""
@@ -54,6 +57,7 @@ def eval_suite(
                 ),
                 build_sandbox(settings.sandbox),
                 model_label(settings),
+                keep_live=keep_live,
             )
             console.print(
                 f"eval [bold]{chosen.name}[/bold]: {len(chosen.ideas)} ideas, "

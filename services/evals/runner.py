@@ -14,6 +14,7 @@ import httpx
 from adapters.forge.base import Forge
 from adapters.sandbox.base import Sandbox
 from core.errors import OrchestratorError
+from db.models import Project
 from services.evals.checks import run_checks
 from services.evals.owner import Followed, SuiteOwner, follow
 from services.evals.project_tests import run_project_tests
@@ -21,6 +22,7 @@ from services.evals.report import EvalReport, IdeaResult
 from services.evals.suite import EvalIdea, EvalSuite
 from services.evals.usage import project_spend
 from services.projects import ProjectServices
+from services.releases import ReleaseServices
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class EvalRunner:
     forge: Forge
     sandbox: Sandbox
     model: str  # the model this process's settings name, until the worker reports its own
+    # Measured services are stopped afterwards (a 12-idea suite would leave 12 running);
+    # `--keep-live` leaves them serving to look at.
+    keep_live: bool = False
 
     async def run(
         self,
@@ -78,6 +83,8 @@ class EvalRunner:
         result.deployed = project.status == "completed" and bool(project.live_url)
         if result.deployed and project.live_url:
             await self._measure(result, followed, idea)
+            if not self.keep_live:
+                await self._stop(project)
         spend = await project_spend(
             self.services.sessions, tenant_id=project.tenant_id, project_id=project.id
         )
@@ -104,6 +111,12 @@ class EvalRunner:
         )
         result.tests_passed, result.tests_summary = tests.passed, tests.summary
         result.checks = await run_checks(url, idea.checks)
+
+    async def _stop(self, project: Project) -> None:
+        try:
+            await ReleaseServices(self.services).stop(project.id, tenant_id=project.tenant_id)
+        except OrchestratorError:
+            pass  # stopped meanwhile, or its live lock is busy: `orchestrator stop` later
 
     async def _cancel(self, followed: Followed) -> None:
         """An idea the eval stopped waiting for must not keep a worker busy."""

@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from core.settings import DatabaseSettings
+from services.releases import ReleaseServices
 from tests.db.conftest import PG_ADMIN_DSN
 from tests.db.conftest import _create_pg_database as create_pg_database
 from tests.db.conftest import _drop_pg_database as drop_pg_database
@@ -91,6 +92,11 @@ async def test_the_smoke_suite_scores_two_of_two_on_the_offline_model(pg_stack: 
     plant = await stack.services.get(by_name["plant-diary"]["project_id"])
     assert plant.spec is not None
     assert any("last watered" in r for r in plant.spec["requirements"]), plant.spec
+    # Measured, then stopped: an eval leaves no service of its ideas running (health_checker
+    # leaves a stopped release alone, and `orchestrator start` brings it back).
+    for idea in by_name.values():
+        releases = await ReleaseServices(stack.services).list(idea["project_id"])
+        assert [(r.number, r.serving) for r in releases] == [(1, "stopped")], releases
 
 
 async def test_a_failing_behaviour_check_fails_its_idea_with_the_reason(
