@@ -15,7 +15,7 @@ from cli.runner import console, run_command
 from core.errors import InvalidInput
 from core.handles import check_secret_name
 from core.settings import Settings
-from services.secrets import SecretServices
+from services.secrets import SecretServices, TenantSecrets
 
 secrets_app = typer.Typer(
     no_args_is_help=True,
@@ -75,9 +75,12 @@ def set_secret(
     value = _read_value(secret_name, multiline=multiline)
 
     async def body(settings: Settings) -> None:
-        async with project_services(settings) as services:
-            secrets = SecretServices.of(services)
-            stored = await secrets.put(project_id, secret_name, value, multiline=multiline)
+        if project_id is None:  # no stack needed: keys can be set before the first `up`
+            stored = await TenantSecrets.of(settings).put(secret_name, value, multiline=multiline)
+        else:
+            async with project_services(settings) as services:
+                secrets = SecretServices.of(services)
+                stored = await secrets.put(project_id, secret_name, value, multiline=multiline)
         console.print(f"[green]stored[/green] {secret_name} as {stored.handle}")
         for item_id in stored.answered:
             console.print(f"answered {item_id} with the handle")
@@ -94,8 +97,11 @@ def list_secrets(
     """Names and handles (never values); a project's also shows what it still needs."""
 
     async def body(settings: Settings) -> None:
-        async with project_services(settings) as services:
-            entries = await SecretServices.of(services).list(project_id)
+        if project_id is None:
+            entries = await TenantSecrets.of(settings).list()
+        else:
+            async with project_services(settings) as services:
+                entries = await SecretServices.of(services).list(project_id)
         if not entries:
             console.print("no secrets")
             return
@@ -116,8 +122,11 @@ def remove_secret(target: Target, name: Name = None, tenant_wide: TenantWide = F
     project_id, secret_name = _scope(target, name, tenant_wide)
 
     async def body(settings: Settings) -> None:
-        async with project_services(settings) as services:
-            handle = await SecretServices.of(services).remove(project_id, secret_name)
+        if project_id is None:
+            handle = await TenantSecrets.of(settings).remove(secret_name)
+        else:
+            async with project_services(settings) as services:
+                handle = await SecretServices.of(services).remove(project_id, secret_name)
         console.print(f"removed {handle}")
 
     run_command(body)

@@ -14,6 +14,7 @@ from adapters.secrets.base import SecretStore
 from adapters.secrets.factory import build_secret_store
 from core.errors import Conflict, InvalidInput, UnknownHandle
 from core.handles import TENANT_SCOPE, Handle, check_secret_name, check_secret_value
+from core.settings import Settings
 from db.engine import transaction
 from db.repositories import resources
 from services.inbox import InboxServices
@@ -38,6 +39,47 @@ class StoredSecret:
     notes: list[str]  # what could not be answered, and why
 
 
+def checked_value(name: str, value: str, *, multiline: bool = False) -> str:
+    check_secret_name(name)
+    if len(value) > MAX_SECRET_CHARS:
+        raise InvalidInput(f"the value of {name} is longer than {MAX_SECRET_CHARS} characters")
+    return check_secret_value(name, value, multiline=multiline)
+
+
+@dataclass(frozen=True)
+class TenantSecrets:
+    """A tenant's own secrets (model keys, the GitHub token): the store alone, no stack.
+
+    So they can be set before the first `orchestrator up`, which may need them."""
+
+    settings: Settings
+    store: SecretStore
+
+    @classmethod
+    def of(cls, settings: Settings) -> TenantSecrets:
+        return cls(settings, build_secret_store(settings))
+
+    async def put(
+        self, name: str, value: str, *, tenant_id: str | None = None, multiline: bool = False
+    ) -> StoredSecret:
+        handle = Handle.secret(TENANT_SCOPE, name)  # checks the name
+        value = checked_value(name, value, multiline=multiline)
+        await asyncio.to_thread(self.store.put, tenant_id or self.settings.tenant, handle, value)
+        return StoredSecret(str(handle), [], [])
+
+    async def remove(self, name: str, *, tenant_id: str | None = None) -> str:
+        handle = Handle.secret(TENANT_SCOPE, name)
+        tenant = tenant_id or self.settings.tenant
+        if not await asyncio.to_thread(self.store.delete, tenant, handle):
+            raise UnknownHandle(f"no secret {handle}")
+        return str(handle)
+
+    async def list(self, *, tenant_id: str | None = None) -> list[SecretEntry]:
+        tenant = tenant_id or self.settings.tenant
+        held = await asyncio.to_thread(self.store.handles, tenant)
+        return [SecretEntry(h.name, str(h), "set") for h in held]
+
+
 @dataclass(frozen=True)
 class SecretServices:
     projects: ProjectServices
@@ -59,20 +101,19 @@ class SecretServices:
         """Store a project's secret (a tenant's when `project_id` is None), answer who waits.
 
         `multiline` keeps line breaks: for keys such as a GitHub App's PEM file."""
+        if project_id is None:
+            return await self._tenant.put(name, value, tenant_id=tenant_id, multiline=multiline)
         tenant = tenant_id or self.projects.settings.tenant
-        check_secret_name(name)
-        if len(value) > MAX_SECRET_CHARS:
-            raise InvalidInput(f"the value of {name} is longer than {MAX_SECRET_CHARS} characters")
-        value = check_secret_value(name, value, multiline=multiline)
+        value = checked_value(name, value, multiline=multiline)
         handle = await self._handle(project_id, name, tenant)
         await asyncio.to_thread(self.store.put, tenant, handle, value)
-        if project_id is None:
-            return StoredSecret(str(handle), [], [])
         return await self._answer_waiting(handle, tenant)
 
     async def remove(
         self, project_id: str | None, name: str, *, tenant_id: str | None = None
     ) -> str:
+        if project_id is None:
+            return await self._tenant.remove(name, tenant_id=tenant_id)
         tenant = tenant_id or self.projects.settings.tenant
         handle = await self._handle(project_id, name, tenant)
         if not await asyncio.to_thread(self.store.delete, tenant, handle):
@@ -83,10 +124,9 @@ class SecretServices:
         self, project_id: str | None = None, *, tenant_id: str | None = None
     ) -> list[SecretEntry]:
         """A project's secrets, with those it needs but lacks; or every one of the tenant."""
-        tenant = tenant_id or self.projects.settings.tenant
         if project_id is None:
-            held = await asyncio.to_thread(self.store.handles, tenant)
-            return [SecretEntry(h.name, str(h), "set") for h in held]
+            return await self._tenant.list(tenant_id=tenant_id)
+        tenant = tenant_id or self.projects.settings.tenant
         project = await self.projects.get(project_id, tenant_id=tenant)
         held = await asyncio.to_thread(self.store.handles, tenant, project.id)
         entries = {str(h): SecretEntry(h.name, str(h), "set") for h in held}
@@ -99,10 +139,12 @@ class SecretServices:
                 entries[row.value] = SecretEntry(row.name, row.value, "missing")
         return sorted(entries.values(), key=lambda e: e.name)
 
-    async def _handle(self, project_id: str | None, name: str, tenant: str) -> Handle:
+    @property
+    def _tenant(self) -> TenantSecrets:
+        return TenantSecrets(self.projects.settings, self.store)
+
+    async def _handle(self, project_id: str, name: str, tenant: str) -> Handle:
         check_secret_name(name)
-        if project_id is None:
-            return Handle.secret(TENANT_SCOPE, name)
         project = await self.projects.get(project_id, tenant_id=tenant)  # the tenant check
         return Handle.secret(project.id, name)
 
