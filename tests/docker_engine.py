@@ -1,8 +1,9 @@
 """A real Docker engine and the worker image for the tests that run containers.
 
-Uses the engine at DOCKER_HOST when one answers; else starts the project's own
-(scripts/dockerd.sh) and stops it at the end. The image is built once per machine and then
-found by its inputs label. No engine and no docker.io: a skip, which fails under CI=true.
+Uses the engine at DOCKER_HOST when one answers, else the project's own (scripts/dockerd.sh)
+when it runs; else starts that one and stops it at the end. The image is built once per
+machine and then found by its inputs label. No engine and no docker.io: a skip, which fails
+under CI=true.
 """
 
 from __future__ import annotations
@@ -37,9 +38,14 @@ def docker_image() -> Iterator[str]:
     except ServiceUnavailable:
         if shutil.which("dockerd") is None:
             pytest.skip("no Docker engine answers and docker.io is not installed")
-        out = subprocess.run([str(SCRIPT), "start"], check=True, capture_output=True, text=True)
-        os.environ["DOCKER_HOST"] = out.stdout.strip().rpartition("=")[2]
-        started = True
+        # The project's engine may run already (another session's): use it, leave it running.
+        found = subprocess.run([str(SCRIPT), "status"], capture_output=True, text=True)
+        if found.returncode != 0:
+            found = subprocess.run(
+                [str(SCRIPT), "start"], check=True, capture_output=True, text=True
+            )
+            started = True
+        os.environ["DOCKER_HOST"] = found.stdout.strip().rpartition("=")[2]
         client = connect()
     ImageBuilder(client, tag=IMAGE, work_dir=Path("/var/tmp")).ensure()
     yield IMAGE

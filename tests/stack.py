@@ -65,9 +65,17 @@ async def open_stack(dev_env: WorkflowEnvironment, settings: Settings) -> AsyncI
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     client = stack_client(dev_env, settings)
-    yield Stack(settings, sessions, ProjectServices(settings, sessions, client), dev_env, client)
-    await engine.dispose()
-    # Deployed services outlive workers on purpose; tests must not leave them behind.
+    try:
+        yield Stack(
+            settings, sessions, ProjectServices(settings, sessions, client), dev_env, client
+        )
+    finally:  # a failed test too: its services would outlive the run
+        await engine.dispose()
+        await stop_deployed_services(settings)
+
+
+async def stop_deployed_services(settings: Settings) -> None:
+    """Deployed services outlive workers on purpose; tests must not leave them behind."""
     deployer = AnsibleDeployer(
         releases_dir=settings.releases_dir, playbooks_dir=find_playbooks_dir()
     )

@@ -16,17 +16,15 @@ from core.contracts import InboxChange, InboxItem, ProgressUpdate
 from core.errors import InvalidInput, NotFound
 from core.model_prices import OFFLINE_MODEL, ModelPrice
 from core.settings import CostSettings, DatabaseSettings
-from db.engine import create_engine, session_factory, transaction
-from db.migrate import upgrade_to_head
+from db.engine import transaction
 from db.repositories import events, usage
 from services.costs import cost_report, set_budget
 from services.inbox import InboxServices
-from services.projects import ProjectServices
 from tests.api.client import client_for
 from tests.cli.test_cli import orchestrator
 from tests.db.conftest import PG_ADMIN_DSN, _create_pg_database, _drop_pg_database
 from tests.e2e.test_activate import answer_when_recorded
-from tests.stack import Stack, stack_client, stack_settings
+from tests.stack import Stack, open_stack, stack_settings
 from worker.composition import build_worker
 from workflows.project import ProjectWorkflow
 
@@ -66,16 +64,10 @@ async def pg_stack(dev_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterato
     settings.costs = CostSettings(
         model_prices={OFFLINE_MODEL: OFFLINE_PRICE}, project_budget_usd=TINY_BUDGET
     )
-    await asyncio.to_thread(upgrade_to_head, settings.database_url)
-    engine = create_engine(settings.database_url)
-    sessions = session_factory(engine)
-    client = stack_client(dev_env, settings)
     try:
-        yield Stack(
-            settings, sessions, ProjectServices(settings, sessions, client), dev_env, client
-        )
+        async with open_stack(dev_env, settings) as opened:
+            yield opened
     finally:
-        await engine.dispose()
         await _drop_pg_database(name)
 
 
