@@ -51,7 +51,10 @@ class EvalRunner:
 
         async def one(idea: EvalIdea) -> IdeaResult:
             async with gate:
-                result = await self.run_idea(suite, idea)
+                try:
+                    result = await self.run_idea(suite, idea)
+                except Exception as err:  # one idea's fault must not stop the others
+                    result = IdeaResult(idea.name, idea.idea, reason=f"eval failed: {_said(err)}")
             if on_result is not None:
                 on_result(result)
             return result
@@ -81,10 +84,15 @@ class EvalRunner:
         result.model = followed.model_label
         result.status = project.status
         result.deployed = project.status == "completed" and bool(project.live_url)
+        unmeasured = ""
         if result.deployed and project.live_url:
-            await self._measure(result, followed, idea)
-            if not self.keep_live:
-                await self._stop(project)
+            try:
+                await self._measure(result, followed, idea)
+            except Exception as err:  # a clone or sandbox fault: this idea's reason, not a stop
+                unmeasured = f"not measured: {_said(err)}"
+            finally:
+                if not self.keep_live:
+                    await self._stop(project)
         spend = await project_spend(
             self.services.sessions, tenant_id=project.tenant_id, project_id=project.id
         )
@@ -93,7 +101,7 @@ class EvalRunner:
             spend.completion_tokens,
         )
         result.cost_usd = spend.cost_usd
-        result.reason = _reason(result, followed, suite.timeout_of(idea))
+        result.reason = unmeasured or _reason(result, followed, suite.timeout_of(idea))
         return result
 
     async def _measure(self, result: IdeaResult, followed: Followed, idea: EvalIdea) -> None:
@@ -132,6 +140,10 @@ async def _healthy(url: str) -> bool:
             return (await http.get(url)).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _said(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
 
 
 def _reason(result: IdeaResult, followed: Followed, timeout_s: float) -> str:
