@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ModelReply
 from adapters.notify.base import Notifier
 from adapters.secrets.base import SecretStore
+from agents.paid import paid_replies
 from agents.schemas import ProjectSpec, TaskSpec
 from core.errors import InvalidInput
 from core.known_secrets import KNOWN_SECRETS
@@ -179,6 +181,19 @@ class ActivityContext:
                     else 0.0,
                 )
         await warn_near_budget(self.sessions, costs, self.notifier, tenant_id, project_id)
+
+    @asynccontextmanager
+    async def paying(self, tenant_id: str, project_id: str, agent: str) -> AsyncIterator[None]:
+        """Around an agent's model work: when it fails (a malformed answer after its retries,
+        a provider fault, a cancel), the calls it paid for before are recorded all the same,
+        then the failure goes on. Success records its replies itself (`record_usage`)."""
+        try:
+            yield
+        except BaseException as err:
+            paid = paid_replies(err)
+            if paid:
+                await self.record_usage(tenant_id, project_id, agent, paid)
+            raise
 
     async def ensure_budget(self, tenant_id: str, project_id: str) -> None:
         """Called before a model-using activity asks the model anything: past a budget it
