@@ -86,13 +86,7 @@ class EvalRunner:
         result.deployed = project.status == "completed" and bool(project.live_url)
         unmeasured = ""
         if result.deployed and project.live_url:
-            try:
-                await self._measure(result, followed, idea)
-            except Exception as err:  # a clone or sandbox fault: this idea's reason, not a stop
-                unmeasured = f"not measured: {_said(err)}"
-            finally:
-                if not self.keep_live:
-                    await self._stop(project)
+            unmeasured = await self.measure_and_stop(result, followed, idea)
         spend = await project_spend(
             self.services.sessions, tenant_id=project.tenant_id, project_id=project.id
         )
@@ -103,6 +97,18 @@ class EvalRunner:
         result.cost_usd = spend.cost_usd
         result.reason = unmeasured or _reason(result, followed, suite.timeout_of(idea))
         return result
+
+    async def measure_and_stop(self, result: IdeaResult, followed: Followed, idea: EvalIdea) -> str:
+        """Measure a live idea, then stop its service (unless kept live); a measuring fault
+        (a clone or sandbox error) comes back as the idea's reason, not a stop of the eval."""
+        try:
+            await self._measure(result, followed, idea)
+        except Exception as err:
+            return f"not measured: {_said(err)}"
+        finally:
+            if not self.keep_live:
+                await self._stop(followed.project)
+        return ""
 
     async def _measure(self, result: IdeaResult, followed: Followed, idea: EvalIdea) -> None:
         project = followed.project
