@@ -66,7 +66,8 @@ class ArchitectActivities:
             return PlanResult([PlannedTask(t.key, t.title) for t in existing])
         await self._ctx.ensure_budget(ref.tenant_id, ref.project_id)
         spec = await self._ctx.spec(ref.tenant_id, ref.project_id)
-        plan, replies = await ask_structured(self._model, architect_messages(spec), TaskPlan)
+        async with self._ctx.paying(ref.tenant_id, ref.project_id, "architect"):
+            plan, replies = await ask_structured(self._model, architect_messages(spec), TaskPlan)
         await self._ctx.record_usage(ref.tenant_id, ref.project_id, "architect", replies)
         async with transaction(self._ctx.sessions) as session:
             for task in plan.tasks:

@@ -25,9 +25,10 @@ class BrainstormActivities:
             return self._result(ProjectSpec.model_validate(project.spec))
         await self._ctx.ensure_budget(input.tenant_id, input.project_id)
         conversation = [(qa.question, qa.answer) for qa in input.conversation]
-        spec, replies = await ask_structured(
-            self._model, brainstorm_messages(input.idea, conversation), ProjectSpec
-        )
+        async with self._ctx.paying(input.tenant_id, input.project_id, "brainstorm"):
+            spec, replies = await ask_structured(
+                self._model, brainstorm_messages(input.idea, conversation), ProjectSpec
+            )
         await self._ctx.record_usage(input.tenant_id, input.project_id, "brainstorm", replies)
         await self._ctx.update_project(
             input.tenant_id,

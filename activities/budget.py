@@ -94,6 +94,9 @@ async def warn_near_budget(
         except DeliveryDelayed as delayed:
             # The message waits in the outbox; failing here would make the model call again.
             activity.logger.warning("budget warning delayed: %s", delayed)
+        except Exception as err:  # a blocked bot, a chat gone: Telegram's refusal is final
+            # The call is paid and recorded and the event written: failing would pay again.
+            activity.logger.warning("budget warning not delivered: %s", type(err).__name__)
 
 
 async def _first_warning(

@@ -72,9 +72,10 @@ class ChangeActivities:
         await self._ctx.ensure_budget(input.tenant_id, input.project_id)
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         conversation = [(qa.question, qa.answer) for qa in input.conversation]
-        delta, replies = await ask_structured(
-            self._model, change_spec_messages(spec, change.text, conversation), ChangeSpec
-        )
+        async with self._ctx.paying(input.tenant_id, input.project_id, "brainstorm"):
+            delta, replies = await ask_structured(
+                self._model, change_spec_messages(spec, change.text, conversation), ChangeSpec
+            )
         await self._ctx.record_usage(input.tenant_id, input.project_id, "brainstorm", replies)
         async with transaction(self._ctx.sessions) as session:
             row = await changes.get(
@@ -130,9 +131,10 @@ class ChangeActivities:
         delta = ChangeSpec.model_validate(change.spec_delta["spec"])
         spec = await self._ctx.spec(ref.tenant_id, ref.project_id)
         files = await self._repository_files(ref)
-        plan, replies = await ask_structured(
-            self._planner, change_plan_messages(spec, change.text, delta, files), TaskPlan
-        )
+        async with self._ctx.paying(ref.tenant_id, ref.project_id, "architect"):
+            plan, replies = await ask_structured(
+                self._planner, change_plan_messages(spec, change.text, delta, files), TaskPlan
+            )
         await self._ctx.record_usage(ref.tenant_id, ref.project_id, "architect", replies)
         planned = [
             t.model_copy(update={"key": naming.task_key(ref.number, t.key)}) for t in plan.tasks

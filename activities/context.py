@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ModelReply
 from adapters.notify.base import Notifier
 from adapters.secrets.base import SecretStore
+from agents.paid import paid_replies
 from agents.schemas import ProjectSpec, TaskSpec
 from core.errors import InvalidInput
 from core.known_secrets import KNOWN_SECRETS
@@ -159,8 +161,12 @@ class ActivityContext:
             # The calls are made and paid: record them at the settings' prices, not lose them.
             table = model_price_table(costs.model_prices, None)
             await self.record_event(tenant_id, project_id, "model_prices_unreadable", str(err))
+        keys = _call_keys(agent, len(replies))
         async with transaction(self.sessions) as session:
-            for reply in replies:
+            seen = await usage.recorded_keys(session=session, keys=[k for k in keys if k])
+            for reply, key in zip(replies, keys, strict=True):
+                if key in seen:
+                    continue
                 price = price_of(table, reply.model)
                 if price is None:
                     await _unpriced(session, tenant_id, project_id, reply.model)
@@ -177,8 +183,22 @@ class ActivityContext:
                     )
                     if price
                     else 0.0,
+                    once_key=key,
                 )
         await warn_near_budget(self.sessions, costs, self.notifier, tenant_id, project_id)
+
+    @asynccontextmanager
+    async def paying(self, tenant_id: str, project_id: str, agent: str) -> AsyncIterator[None]:
+        """Around an agent's model work: when it fails (a malformed answer after its retries,
+        a provider fault, a cancel), the calls it paid for before are recorded all the same,
+        then the failure goes on. Success records its replies itself (`record_usage`)."""
+        try:
+            yield
+        except BaseException as err:
+            paid = paid_replies(err)
+            if paid:
+                await self.record_usage(tenant_id, project_id, agent, paid)
+            raise
 
     async def ensure_budget(self, tenant_id: str, project_id: str) -> None:
         """Called before a model-using activity asks the model anything: past a budget it
@@ -213,6 +233,16 @@ async def _log(
         payload=KNOWN_SECRETS.replace_in(payload),
         once_key=once_key(kind, once_per),
     )
+
+
+def _call_keys(agent: str, count: int) -> list[str | None]:
+    """A key per call of this activity attempt (none outside an activity): recording the same
+    attempt's calls again adds nothing, while a retry's calls, paid again, are new rows."""
+    if not activity.in_activity():
+        return [None] * count
+    info = activity.info()
+    base = f"{info.workflow_run_id}/{info.activity_id}/{info.attempt}/{agent}"
+    return [f"{base}/{index}"[:240] for index in range(count)]
 
 
 async def _unpriced(session: AsyncSession, tenant_id: str, project_id: str, model: str) -> None:

@@ -67,12 +67,11 @@ class DeveloperActivities:
             if start is None:
                 await git.checkout_new_branch(ws.repo, branch)
             transcript = self._transcript(input)
-            result = await self._code(
-                input, ws.tree, developer_messages(spec, task_spec, feedback, change), transcript
-            )
-            await self._ctx.record_usage(
-                input.tenant_id, input.project_id, f"developer:{input.task_key}", result.replies
-            )
+            agent = f"developer:{input.task_key}"
+            messages = developer_messages(spec, task_spec, feedback, change)
+            async with self._ctx.paying(input.tenant_id, input.project_id, agent):
+                result = await self._code(input, ws.tree, messages, transcript)
+            await self._ctx.record_usage(input.tenant_id, input.project_id, agent, result.replies)
             transcript_ref = transcript.path.relative_to(self._ctx.settings.data_dir).as_posix()
             if result.stop != "finished":
                 await self._ctx.record_event(

@@ -73,9 +73,10 @@ class ReviewerActivities:
         diff = await self._forge.get_diff(repo=repo, number=ref.pr_number)
         # Masked: the sandbox's output is the model's code talking, and it may print a value.
         report = KNOWN_SECRETS.replace(test_report(tests))
-        verdict, replies = await ask_structured(
-            self._model, reviewer_messages(spec, task_spec, diff, report), ReviewVerdict
-        )
+        async with self._ctx.paying(ref.tenant_id, ref.project_id, "reviewer"):
+            verdict, replies = await ask_structured(
+                self._model, reviewer_messages(spec, task_spec, diff, report), ReviewVerdict
+            )
         # Tests and the secret scan are the gates a model cannot talk its way around.
         approved = verdict.approved and tests.ok and not leaks
         comments = KNOWN_SECRETS.replace(verdict.comments)

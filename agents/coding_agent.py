@@ -13,6 +13,8 @@ import structlog
 from adapters.llm.base import ChatMessage, ChatModel, ModelReply, ToolCall, ToolSpec
 from adapters.sandbox.base import CommandResult, Sandbox, SandboxOwner
 from agents.coding_limits import CodingLimits, LimitWatch, Stop, describe
+from agents.paid import attach_paid
+from agents.patience import PATIENCE, Patience, complete_patiently
 from agents.text import head, tail
 from agents.transcript import Transcript
 from core.vocabulary import CodingStop
@@ -86,17 +88,25 @@ async def run_coding_agent(
     on_step: Callable[[str], None] | None = None,
     command_timeout_s: float = 300.0,
     owner: SandboxOwner | None = None,
+    patience: Patience = PATIENCE,
 ) -> CodingResult:
     """Loop model -> tool calls -> tool results until `finish` or a limit stops the session
-    (steps, tokens, a loop); the result says which, with a report in words."""
+    (steps, tokens, a loop); the result says which, with a report in words.
+
+    A provider's passing fault is waited out (`patience`); an error that still ends the
+    session carries the replies paid so far (agents/paid.py)."""
     limits = limits or CodingLimits()
     if max_steps is not None:
         limits = replace(limits, max_steps=max_steps)
     tools = _Workspace(sandbox, workspace, command_timeout_s, owner)
-    session = _Session(model, tools, LimitWatch(limits), transcript)
+    session = _Session(model, tools, LimitWatch(limits), transcript, patience)
     for message in messages:
         session.remember(message)
-    stop = await session.run(on_step)
+    try:
+        stop = await session.run(on_step)
+    except BaseException as err:  # a cancel too: the steps before it were paid
+        attach_paid(err, session.result.replies)
+        raise
     result = session.result
     result.tokens = session.watch.tokens
     if stop is not None:
@@ -126,8 +136,10 @@ class _Session:
         tools: _Workspace,
         watch: LimitWatch,
         transcript: Transcript | None,
+        patience: Patience,
     ) -> None:
         self.model = model
+        self.patience = patience
         self.tools = tools
         self.watch = watch
         self.transcript = transcript
@@ -143,7 +155,9 @@ class _Session:
         """None when the model called `finish`; else what stopped it."""
         while (stop := self.watch.out_of_steps()) is None:
             self.result.steps += 1
-            reply = await self.model.complete(self.history, tools=CODING_TOOLS)
+            reply = await complete_patiently(
+                self.model, self.history, tools=CODING_TOOLS, patience=self.patience
+            )
             self.result.replies.append(reply)
             self.remember(ChatMessage("assistant", reply.content, tool_calls=reply.tool_calls))
             if stop := self.watch.after_reply(reply):

@@ -9,6 +9,7 @@ import structlog
 from pydantic import BaseModel, ValidationError
 
 from adapters.llm.base import ChatMessage, ChatModel, ModelReply
+from agents.paid import attach_paid
 from core.errors import StructuredOutputFailed
 
 T = TypeVar("T", bound=BaseModel)
@@ -29,13 +30,28 @@ async def ask_structured(
     *,
     attempts: int = STRUCTURED_ATTEMPTS,
 ) -> tuple[T, list[ModelReply]]:
-    """Return the parsed answer and every reply (for usage accounting).
+    """Return the parsed answer and every reply (for usage accounting); an error, the
+    replies paid before it (agents/paid.py).
 
     Models sometimes wrap JSON in fences or miss a field; asking again with the validation
     error fixes most of that, and repeated failure is a real answer quality problem:
     StructuredOutputFailed, which fails the activity at once (activities/model_failures.py).
     """
     replies: list[ModelReply] = []
+    try:
+        return await _ask(model, messages, schema, attempts, replies)
+    except BaseException as err:
+        attach_paid(err, replies)
+        raise
+
+
+async def _ask(
+    model: ChatModel,
+    messages: list[ChatMessage],
+    schema: type[T],
+    attempts: int,
+    replies: list[ModelReply],
+) -> tuple[T, list[ModelReply]]:
     conversation = list(messages)
     error = ""
     for attempt in range(1, attempts + 1):

@@ -245,6 +245,9 @@ class LLMUsage(SQLModel, table=True):
     # Priced when recorded (core/model_prices.py): a later price change leaves it as spent.
     cost_usd: float = 0.0
     created_at: datetime = _timestamp()
+    # Run, activity, attempt, agent and the call's place: an attempt that records its calls
+    # again (on its way out after a failure) counts them once; a new attempt's are new calls.
+    once_key: str | None = Field(default=None, max_length=240, unique=True, index=True)
 
 
 class Budget(SQLModel, table=True):

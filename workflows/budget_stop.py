@@ -27,12 +27,21 @@ def exhausted_budget(err: BaseException) -> BudgetState | None:
     return None
 
 
+BUDGET_PROMPT_START = "Budget reached for project "
+
+
 def approval_prompt(project_id: str, state: BudgetState) -> str:
     return (
-        f"Budget reached for project {project_id}: {state.describe()}. No model is asked "
+        f"{BUDGET_PROMPT_START}{project_id}: {state.describe()}. No model is asked "
         f"until you answer. Approve with a new {state.scope} budget in US$ to go on "
         f"(without an amount it doubles to ${2 * state.limit_usd:.2f}), or reject to stop."
     )
+
+
+def is_budget_approval(item: InboxItem) -> bool:
+    """Whether an open item asks the owner to raise a used-up budget (an unattended owner,
+    such as an eval, must refuse it: approving doubles the budget, so it would cap nothing)."""
+    return item.kind == "approval" and item.prompt.startswith(BUDGET_PROMPT_START)
 
 
 def reply_check(state: BudgetState) -> ReplyCheck:

@@ -22,9 +22,11 @@ async def record(
     prompt_tokens: int,
     completion_tokens: int,
     cost_usd: float = 0.0,
+    once_key: str | None = None,
 ) -> None:
     session.add(
         LLMUsage(
+            once_key=once_key,
             tenant_id=tenant_id,
             project_id=project_id,
             agent=agent,
@@ -34,6 +36,14 @@ async def record(
             cost_usd=cost_usd,
         )
     )
+
+
+async def recorded_keys(*, session: AsyncSession, keys: list[str]) -> set[str]:
+    """Which of `keys` are on rows already."""
+    if not keys:
+        return set()
+    found = await session.exec(select(LLMUsage.once_key).where(col(LLMUsage.once_key).in_(keys)))
+    return {k for k in found.all() if k is not None}
 
 
 async def list_for_project(

@@ -13,8 +13,10 @@ from db.models import Project
 from services.evals.suite import EvalIdea, SuiteDefaults
 from services.inbox import InboxServices
 from services.projects import ProjectServices
+from workflows.budget_stop import is_budget_approval
 
 POLL_S = 1.0
+BUDGET_USED_UP = "budget used up"
 
 
 @dataclass
@@ -36,6 +38,9 @@ class SuiteOwner:
 
     def reply(self, item: InboxItem) -> tuple[str, str] | None:
         """(choice, text) for the item; None when the eval cannot answer it."""
+        if is_budget_approval(item):
+            # Approving would double the budget: a budget must cap an eval like any project.
+            return "reject", BUDGET_USED_UP
         if item.kind == "approval":
             return "approve", ""
         if item.kind == "escalation":
@@ -83,6 +88,8 @@ async def _answer(desk: InboxServices, owner: SuiteOwner, item: InboxItem, into:
         into.gave_up = into.gave_up or f"asked for a secret the eval cannot give: {item.prompt}"
         into.stuck = True
         return True
+    if is_budget_approval(item):
+        into.gave_up = into.gave_up or f"{BUDGET_USED_UP}: {item.prompt}"
     if item.kind == "escalation":
         into.gave_up = into.gave_up or f"escalated ({reply[0]}): {item.prompt}"
     try:

@@ -33,7 +33,15 @@ class IdeaResult:
 
     @property
     def success(self) -> bool:
-        return self.deployed and self.healthy and self.tests_passed and self.checks_passed
+        # A reason is set only when something went wrong, also where no flag says so (a
+        # measurement that raised after the tests passed leaves no checks to fail).
+        return (
+            self.deployed
+            and self.healthy
+            and self.tests_passed
+            and self.checks_passed
+            and not self.reason
+        )
 
     @property
     def tokens(self) -> int:

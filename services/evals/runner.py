@@ -51,7 +51,10 @@ class EvalRunner:
 
         async def one(idea: EvalIdea) -> IdeaResult:
             async with gate:
-                result = await self.run_idea(suite, idea)
+                try:
+                    result = await self.run_idea(suite, idea)
+                except Exception as err:  # one idea's fault must not stop the others
+                    result = IdeaResult(idea.name, idea.idea, reason=f"eval failed: {_said(err)}")
             if on_result is not None:
                 on_result(result)
             return result
@@ -81,10 +84,9 @@ class EvalRunner:
         result.model = followed.model_label
         result.status = project.status
         result.deployed = project.status == "completed" and bool(project.live_url)
+        unmeasured = ""
         if result.deployed and project.live_url:
-            await self._measure(result, followed, idea)
-            if not self.keep_live:
-                await self._stop(project)
+            unmeasured = await self.measure_and_stop(result, followed, idea)
         spend = await project_spend(
             self.services.sessions, tenant_id=project.tenant_id, project_id=project.id
         )
@@ -93,8 +95,20 @@ class EvalRunner:
             spend.completion_tokens,
         )
         result.cost_usd = spend.cost_usd
-        result.reason = _reason(result, followed, suite.timeout_of(idea))
+        result.reason = unmeasured or _reason(result, followed, suite.timeout_of(idea))
         return result
+
+    async def measure_and_stop(self, result: IdeaResult, followed: Followed, idea: EvalIdea) -> str:
+        """Measure a live idea, then stop its service (unless kept live); a measuring fault
+        (a clone or sandbox error) comes back as the idea's reason, not a stop of the eval."""
+        try:
+            await self._measure(result, followed, idea)
+        except Exception as err:
+            return f"not measured: {_said(err)}"
+        finally:
+            if not self.keep_live:
+                await self._stop(followed.project)
+        return ""
 
     async def _measure(self, result: IdeaResult, followed: Followed, idea: EvalIdea) -> None:
         project = followed.project
@@ -132,6 +146,10 @@ async def _healthy(url: str) -> bool:
             return (await http.get(url)).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _said(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
 
 
 def _reason(result: IdeaResult, followed: Followed, timeout_s: float) -> str:

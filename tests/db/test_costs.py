@@ -3,6 +3,7 @@ project, role, model and day, the 80 % warning once per budget, and the check be
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
 
 from activities.context import ActivityContext
 from adapters.llm.base import ModelReply, Usage
@@ -197,3 +199,21 @@ async def test_the_owner_is_warned_once_per_budget_and_model_work_stops_at_it(
     await set_budget(services, 10.0)
     with pytest.raises(ApplicationError, match="tenant budget of \\$10.00 reached"):
         await ctx.ensure_budget(TENANT, await new_project(sessions))
+
+
+async def test_an_attempt_recording_its_calls_again_counts_them_once_and_a_retry_anew(
+    sessions: SessionFactory, tmp_path: Path
+):
+    project = await new_project(sessions)
+    ctx = context(sessions, tmp_path)
+    calls = [reply("gpt-5.2", 1_000_000, 0), reply("gpt-5.2", 2_000_000, 0)]
+    first = ActivityEnvironment()
+    await first.run(ctx.record_usage, TENANT, project, "developer:t1", calls)
+    await first.run(ctx.record_usage, TENANT, project, "developer:t1", calls)
+    assert await costs_of(sessions, project) == [pytest.approx(1.75), pytest.approx(3.5)]
+
+    # Temporal's retry makes the calls again, and pays for them again.
+    retry = ActivityEnvironment()
+    retry.info = replace(retry.info, attempt=2)
+    await retry.run(ctx.record_usage, TENANT, project, "developer:t1", calls[:1])
+    assert len(await costs_of(sessions, project)) == 3

@@ -59,6 +59,7 @@ class FakeTelegram:
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     _pending_ack: dict[str, int] = field(default_factory=dict)  # chat or query → update id
+    blocked: set[int] = field(default_factory=set)  # chats whose user blocked the bot
 
     # ---- the people's side ----------------------------------------------------------------
 
@@ -125,6 +126,10 @@ class FakeTelegram:
             self._pending_ack[ack_key] = update_id
         asyncio.get_running_loop().create_task(self._notify())
         return update_id
+
+    def block(self, chat_id: int) -> None:
+        """The user blocks the bot: Telegram answers 403 to every message for that chat."""
+        self.blocked.add(chat_id)
 
     def fail_next(self, method: str, retry_after: int, times: int = 1) -> None:
         self._failures.setdefault(method, []).extend([retry_after] * times)
@@ -209,6 +214,8 @@ class FakeTelegram:
     async def _api_sendMessage(self, params: Json) -> Json:
         chat_id = int(params["chat_id"])
         text = params["text"]
+        if chat_id in self.blocked:
+            return _error(403, "Forbidden: bot was blocked by the user")
         if len(text) > 4096:
             return _error(400, "Bad Request: message is too long")
         sent = Sent(chat_id, next(self._message_ids), text, _markup(params))

@@ -9,11 +9,13 @@ from typer.testing import CliRunner
 
 from agents.offline_model import draft_spec
 from cli.main import app
+from core.budgets import BudgetState
 from core.contracts import InboxItem
 from core.errors import InvalidInput
 from core.vocabulary import InboxKind
 from services.evals.owner import SuiteOwner
 from services.evals.suite import SUITES_DIR, EvalSuite, load_suite
+from workflows.budget_stop import approval_prompt
 
 
 def write(tmp_path: Path, text: str) -> str:
@@ -105,3 +107,15 @@ def test_the_suite_plays_the_owner_from_its_answers_then_its_defaults(tmp_path: 
     text = "name: s\ndefaults: {escalation: instruct}\nideas:\n" + GOOD_IDEA
     with pytest.raises(InvalidInput, match="defaults.escalation"):
         load_suite(write(tmp_path, text))
+
+
+def test_the_suite_owner_refuses_to_raise_a_used_up_budget() -> None:
+    """Approving a budget stop doubles the budget: an eval that did so would never be capped."""
+    suite = EvalSuite.model_validate({"name": "s", "ideas": [{"name": "a", "idea": "Diary"}]})
+    owner = SuiteOwner(suite.ideas[0], suite.defaults)
+    prompt = approval_prompt("p-1", BudgetState("project", 1.0, 1.2))
+    budget = InboxItem(id="b-1", kind="approval", prompt=prompt, stage="developer")
+
+    assert owner.reply(budget) == ("reject", "budget used up")
+    other = InboxItem(id="a-1", kind="approval", prompt="Merge the release?", stage="devops")
+    assert owner.reply(other) == ("approve", "")
