@@ -103,6 +103,8 @@ async def test_without_a_network_setting_the_agent_has_no_network(
         )
         with pytest.raises(ServiceUnavailable, match="no such network"):
             await sandbox.run_agent(workspace, "true", env={}, network="no-such-net-sb2")
+        with pytest.raises(InvalidInput, match="reach the worker's own services"):
+            await sandbox.run_agent(workspace, "true", env={}, network="host")
     finally:
         sandbox.close()
 
@@ -123,6 +125,14 @@ async def test_without_a_network_setting_the_agent_has_no_network(
             "go together",
         ),
         (SandboxSettings(kind="docker", agent_network="llm"), "SANDBOX_AGENT_COMMAND"),
+        (
+            SandboxSettings(kind="docker", agent_command=TEMPLATE, agent_network="host"),
+            "reach the worker's own services",
+        ),
+        (
+            SandboxSettings(kind="docker", agent_command=TEMPLATE, agent_network="container:db"),
+            "reach the worker's own services",
+        ),
     ],
 )
 def test_a_half_made_agent_configuration_is_refused_with_what_is_missing(
