@@ -28,7 +28,7 @@ from agents.text import tail
 from core.errors import InvalidInput
 from core.handles import Handle
 from core.known_secrets import KNOWN_SECRETS
-from core.settings import SandboxSettings
+from core.settings import CostSettings, SandboxSettings
 from core.vocabulary import CodingStop
 
 log = structlog.get_logger(__name__)
@@ -114,6 +114,28 @@ def external_agent(settings: SandboxSettings) -> ExternalAgent | None:
         key_env=settings.agent_key_env,
         timeout_s=settings.agent_timeout_s,
     )
+
+
+def refuse_unmetered_budgets(agent: ExternalAgent | None, costs: CostSettings) -> None:
+    """A CLI agent pays its provider itself and reports no tokens, so a budget could not stop
+    it: a worker told to enforce one (COSTS_*_BUDGET_USD) with such an agent refuses to start
+    rather than promise a limit it cannot keep."""
+    if agent is None:
+        return
+    budgets = [
+        name
+        for name, value in (
+            ("COSTS_PROJECT_BUDGET_USD", costs.project_budget_usd),
+            ("COSTS_TENANT_BUDGET_USD", costs.tenant_budget_usd),
+        )
+        if value is not None
+    ]
+    if budgets:
+        raise InvalidInput(
+            f"{' and '.join(budgets)} cannot be kept with SANDBOX_AGENT_COMMAND: an external "
+            "agent's model spend is not metered (it pays its provider itself), so no budget "
+            "covers it. Unset the budget, or the agent command to use the built-in agent"
+        )
 
 
 def agent_prompt(messages: list[ChatMessage]) -> str:
