@@ -8,6 +8,7 @@ command template run by the worker image's entrypoint, as `claude -p {prompt}` w
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from temporalio.exceptions import ApplicationError
@@ -17,12 +18,14 @@ from activities.context import ActivityContext
 from activities.developer import DeveloperActivities
 from adapters.forge.local import LocalForge
 from adapters.secrets.factory import build_secret_store
+from adapters.secrets.sops import SopsSecretStore
 from agents.external_agent import ExternalAgent
 from core.contracts import DeveloperInput
 from core.handles import Handle
+from core.known_secrets import KnownSecrets
 from core.settings import Settings
 from db.engine import SessionFactory, transaction
-from db.repositories import events
+from db.repositories import events, tasks
 from tests.activities.test_developer_transcript import (
     TENANT,
     _project_with_task,
@@ -45,15 +48,32 @@ async def _write_code(
     image: str,
     template: str,
     timeout_s: float = 120.0,
+    description: str = "",
+    keyed: bool = True,
 ) -> tuple[Path, str, BaseException | None]:
     settings = Settings(home=tmp_path / "home")
     store = build_secret_store(settings)
-    store.put(TENANT, HANDLE, KEY)
+    if keyed:
+        store.put(TENANT, HANDLE, KEY)
     forge = LocalForge(root=tmp_path / "forge", sessions=sessions, tenant_id=TENANT)
     project_id = await _project_with_task(sessions, forge, tmp_path / "work")
+    if description:
+        async with transaction(sessions) as session:
+            await tasks.upsert(
+                session=session,
+                tenant_id=TENANT,
+                project_id=project_id,
+                key="notes",
+                title="Notes",
+                description=description,
+                files=["notes.md"],
+            )
     ctx = ActivityContext(settings=settings, sessions=sessions, secrets=store)
     agent = ExternalAgent(
-        template=template, key_handle=HANDLE, key_env="MODEL_KEY", timeout_s=timeout_s
+        template=template,
+        key_handle=HANDLE if keyed else None,
+        key_env="MODEL_KEY" if keyed else "",
+        timeout_s=timeout_s,
     )
     sandbox = docker_sandbox(image, tmp_path / "slots", pool_size=0)
     developer = DeveloperActivities(
@@ -131,3 +151,28 @@ async def test_a_timed_out_agent_fails_the_task_without_pushing_its_half_done_wo
     assert "nothing was pushed" in str(failure)
     assert _pushed(forge) == ""
     assert "coding_agent_stopped" in await _event_kinds(sessions, project_id)
+
+
+async def test_a_value_set_by_another_process_is_masked_in_the_agents_prompt(
+    sessions: SessionFactory,  # noqa: F811
+    tmp_path: Path,
+    agent_image: str,
+) -> None:
+    value = f"pw-{uuid.uuid4().hex}"
+    handle = Handle.secret("_", "DB_PASSWORD")
+    settings = Settings(home=tmp_path / "home")
+    build_secret_store(settings)  # the worker's store: it makes the age key
+    # An agent without a key of ours: reading one would read the tenant's file anyway.
+    # The owner's CLI, a process of its own: this worker learns the value only from the file.
+    owners = SopsSecretStore(settings.secrets_dir, settings.age_key_file, known=KnownSecrets())
+    owners.put(TENANT, handle, value)
+    template = "printf '%s' {prompt} > notes.md"
+    description = f"Connect with the password {value}."
+    forge, _, failure = await _write_code(
+        sessions, tmp_path, agent_image, template, description=description, keyed=False
+    )
+
+    assert failure is None, failure
+    pushed = _pushed(forge)
+    assert f"Connect with the password {handle}." in pushed
+    assert value not in pushed
