@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import cast
 
@@ -11,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 from activities.changes import change_brief
 from activities.context import ActivityContext
 from activities.review_comments import feedback_from
+from activities.reviewer import leak_report
 from activities.sandbox_owner import sandbox_owner
 from activities.workspace import checkout
 from adapters.forge import git
@@ -22,8 +24,10 @@ from agents.coding_limits import CodingLimits
 from agents.external_agent import AgentSandbox, ExternalAgent, run_external_agent
 from agents.prompts import developer_messages
 from agents.transcript import Transcript
-from core.contracts import CodedBranch, DeveloperInput, PullRequestRef
+from core.contracts import CodedBranch, DeveloperInput, PullRequestRef, SecretLeak
+from core.diff_scan import scan_diff
 from core.handles import Handle
+from core.known_secrets import KNOWN_SECRETS
 
 
 def branch_for(task_key: str) -> str:
@@ -66,6 +70,7 @@ class DeveloperActivities:
         ) as ws:
             if start is None:
                 await git.checkout_new_branch(ws.repo, branch)
+            base = await git.rev_parse(ws.repo, "HEAD")
             transcript = self._transcript(input)
             agent = f"developer:{input.task_key}"
             messages = developer_messages(spec, task_spec, feedback, change)
@@ -82,12 +87,19 @@ class DeveloperActivities:
                     {"stop": result.stop, "steps": result.steps, "transcript": transcript_ref},
                     once_per=input.task_key,
                 )
+            if result.stop == "agent_timeout":
+                # Half-done work pushed would be reviewed as if it were the agent's answer.
+                raise ApplicationError(
+                    f"task '{input.task_key}': {result.summary}; nothing was pushed",
+                    non_retryable=True,
+                )
             sha = await git.commit_all(ws.repo, f"{task_spec.title}\n\n{result.summary}")
             if sha is None and start is None:
                 raise ApplicationError(
                     f"the coding agent changed nothing for task '{input.task_key}'"
                     + (f": {result.summary}" if result.stop != "finished" else "")
                 )
+            await self._refuse_leaks(input, ws.repo, base)
             # Force: a retried first round replaces the branch an interrupted attempt pushed.
             await ws.push(branch, force=True)
             head = await git.rev_parse(ws.repo, "HEAD")
@@ -145,23 +157,66 @@ class DeveloperActivities:
                 command_timeout_s=self._ctx.settings.sandbox.command_timeout_s,
                 owner=owner,
             )
+        key = await self._agent_key(input.tenant_id, self._external.key_handle)
+        # Every tenant's values known before the prompt is masked with them, also one set a
+        # moment ago by the CLI in another process.
+        await asyncio.to_thread(self._ctx.secrets.load_all)
         result = await run_external_agent(
             agent=self._external,
             sandbox=cast(AgentSandbox, self._sandbox),
             workspace=tree,
             messages=messages,
-            key=self._agent_key(input.tenant_id, self._external.key_handle),
+            key=key,
             owner=owner,
             on_step=on_step,
         )
+        await self._unmetered(input, self._external.program)
         # The agent's own conversation is its CLI's; the transcript keeps what it reported.
         transcript.stop(result.steps, f"external agent {self._external.program}", result.summary, 0)
         return result
 
-    def _agent_key(self, tenant_id: str, handle: Handle | None) -> str | None:
+    async def _agent_key(self, tenant_id: str, handle: Handle | None) -> str | None:
         # Resolved for this run only, at the last moment; it lives in this frame and in the
         # agent's one process, never in history, a log line or the container's config.
-        return self._ctx.secrets.get(tenant_id, handle) if handle is not None else None
+        # The store runs sops: in a thread, so the activity keeps heartbeating meanwhile.
+        if handle is None:
+            return None
+        return await asyncio.to_thread(self._ctx.secrets.get, tenant_id, handle)
+
+    async def _refuse_leaks(self, input: DeveloperInput, repo: git.Repo, base: str) -> None:
+        """Before anything is pushed: a known secret value on a line the new commits add, in a
+        file's name or in their message fails the task (the reviewer's scan, but earlier: a
+        pushed branch is already out of our hands). The report names places, not values."""
+        await asyncio.to_thread(self._ctx.secrets.handles, input.tenant_id)
+        leaks = scan_diff(await git.commit_patches(repo, base, "HEAD"))
+        messages = await git.commit_messages(repo, base, "HEAD")
+        leaks += [SecretLeak("commit message", 0, h) for h in KNOWN_SECRETS.found_in(messages)]
+        if not leaks:
+            return
+        report = leak_report(leaks)
+        await self._ctx.record_event(
+            input.tenant_id,
+            input.project_id,
+            "secret_in_branch",
+            f"{input.task_key}: not pushed, {report}",
+            {"round": input.round, "leaks": [str(x) for x in leaks]},
+        )
+        raise ApplicationError(
+            f"task '{input.task_key}' was not pushed: {report}", non_retryable=True
+        )
+
+    async def _unmetered(self, input: DeveloperInput, program: str) -> None:
+        # The CLI pays its provider itself: no reply reaches us to count, so costs and budgets
+        # cannot see this run. Said once per run, so the gap shows in the project's events.
+        attempt = activity.info().attempt
+        await self._ctx.record_event(
+            input.tenant_id,
+            input.project_id,
+            "usage_unmetered",
+            f"{input.task_key}: external agent {program} ran; its model spend is not metered",
+            {"agent": program, "round": input.round, "attempt": attempt},
+            once_per=f"{input.task_key}-r{input.round}-a{attempt}",
+        )
 
     def _limits(self) -> CodingLimits:
         coding = self._ctx.settings.coding

@@ -9,7 +9,9 @@ variable resolved for that run; nothing else of the orchestrator reaches it.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,19 +21,29 @@ from typing import Protocol
 import structlog
 
 from adapters.llm.base import ChatMessage
+from adapters.sandbox.agent_network import refuse_shared_network
 from adapters.sandbox.base import CommandResult, SandboxOwner
 from agents.coding_agent import CodingResult
 from agents.text import tail
 from core.errors import InvalidInput
 from core.handles import Handle
 from core.known_secrets import KNOWN_SECRETS
-from core.settings import SandboxSettings
+from core.settings import CostSettings, SandboxSettings
+from core.vocabulary import CodingStop
 
 log = structlog.get_logger(__name__)
 
 PROMPT_FIELD = "{prompt}"
 MAX_SUMMARY_CHARS = 2_000
-_SKIPPED_DIRS = {".git"}
+_SKIPPED_DIRS = {
+    ".git",
+    ".venv",
+    "node_modules",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+}
 
 
 class AgentSandbox(Protocol):
@@ -91,6 +103,7 @@ def external_agent(settings: SandboxSettings) -> ExternalAgent | None:
             "SANDBOX_AGENT_KEY_HANDLE (a secret:// handle) and SANDBOX_AGENT_KEY_ENV (the "
             "variable the agent reads it from, e.g. ANTHROPIC_API_KEY) go together"
         )
+    refuse_shared_network(settings.agent_network)
     handle = Handle.parse(settings.agent_key_handle) if settings.agent_key_handle else None
     if handle is not None and handle.kind != "secret":
         raise InvalidInput("SANDBOX_AGENT_KEY_HANDLE must be a secret:// handle")
@@ -101,6 +114,28 @@ def external_agent(settings: SandboxSettings) -> ExternalAgent | None:
         key_env=settings.agent_key_env,
         timeout_s=settings.agent_timeout_s,
     )
+
+
+def refuse_unmetered_budgets(agent: ExternalAgent | None, costs: CostSettings) -> None:
+    """A CLI agent pays its provider itself and reports no tokens, so a budget could not stop
+    it: a worker told to enforce one (COSTS_*_BUDGET_USD) with such an agent refuses to start
+    rather than promise a limit it cannot keep."""
+    if agent is None:
+        return
+    budgets = [
+        name
+        for name, value in (
+            ("COSTS_PROJECT_BUDGET_USD", costs.project_budget_usd),
+            ("COSTS_TENANT_BUDGET_USD", costs.tenant_budget_usd),
+        )
+        if value is not None
+    ]
+    if budgets:
+        raise InvalidInput(
+            f"{' and '.join(budgets)} cannot be kept with SANDBOX_AGENT_COMMAND: an external "
+            "agent's model spend is not metered (it pays its provider itself), so no budget "
+            "covers it. Unset the budget, or the agent command to use the built-in agent"
+        )
 
 
 def agent_prompt(messages: list[ChatMessage]) -> str:
@@ -120,7 +155,8 @@ async def run_external_agent(
     on_step: Callable[[str], None] | None = None,
 ) -> CodingResult:
     """One run of the agent over the work tree; the caller commits what it leaves."""
-    before = _snapshot(workspace)
+    # Hashing a big tree takes a while: off the event loop, so the activity's heartbeat runs.
+    before = await asyncio.to_thread(_snapshot, workspace)
     if on_step is not None:
         on_step(f"external agent {agent.program} started")
     env = {agent.key_env: key} if agent.key_env and key else {}
@@ -132,10 +168,9 @@ async def run_external_agent(
         timeout_s=agent.timeout_s,
         owner=owner,
     )
-    changed = sorted(
-        path for path, digest in _snapshot(workspace).items() if before.get(path) != digest
-    )
-    changed += sorted(set(before) - set(_snapshot(workspace)))
+    after = await asyncio.to_thread(_snapshot, workspace)
+    changed = sorted(path for path, digest in after.items() if before.get(path) != digest)
+    changed += sorted(set(before) - set(after))
     # What the agent printed may quote its key or another secret: masked before it is kept.
     said = KNOWN_SECRETS.replace(tail(result.stdout or result.stderr, MAX_SUMMARY_CHARS)).strip()
     if result.ok:
@@ -152,16 +187,29 @@ async def run_external_agent(
         files=len(changed),
         seconds=round(result.duration_s, 1),
     )
+    stop: CodingStop = (
+        "finished" if result.ok else "agent_timeout" if result.timed_out else "agent_failed"
+    )
     return CodingResult(
-        finished=result.ok, summary=summary, steps=1, files_written=changed, last_test=None
+        finished=result.ok,
+        summary=summary,
+        steps=1,
+        files_written=changed,
+        last_test=None,
+        stop=stop,
     )
 
 
 def _snapshot(root: Path) -> dict[str, str]:
+    """Each file's digest by path, without git's own directory and tool caches (git ignores
+    those the template lists anyway; hashing a virtualenv would take longest of all)."""
     files: dict[str, str] = {}
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if relative.parts[0] in _SKIPPED_DIRS or not path.is_file() or path.is_symlink():
-            continue
-        files[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [name for name in dirs if name not in _SKIPPED_DIRS]
+        for name in names:
+            path = Path(folder, name)
+            if path.is_symlink() or not path.is_file():
+                continue
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            files[path.relative_to(root).as_posix()] = digest
     return files

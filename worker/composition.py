@@ -43,7 +43,7 @@ from adapters.notify.log import LogNotifier
 from adapters.sandbox.factory import build_sandbox
 from adapters.secrets.base import SecretStore
 from adapters.secrets.factory import build_secret_store
-from agents.external_agent import external_agent
+from agents.external_agent import external_agent, refuse_unmetered_budgets
 from agents.offline_model import OfflineModel
 from core.pid_files import worker_identity
 from core.settings import Settings
@@ -116,6 +116,7 @@ def build_activities(
         secrets=secrets,
     )
     external = external_agent(settings.sandbox)  # checked before the engine is reached
+    refuse_unmetered_budgets(external, settings.costs)
     sandbox = build_sandbox(settings.sandbox, slots_dir=settings.data_dir / "sandbox-slots")
     deployer = AnsibleDeployer(
         releases_dir=settings.releases_dir,

@@ -24,8 +24,10 @@ from docker.errors import ImageNotFound
 from docker.errors import NotFound as DockerNotFound
 
 from adapters.sandbox._subprocess import require_workspace
+from adapters.sandbox.agent_network import refuse_shared_network
 from adapters.sandbox.base import CommandResult, SandboxOwner
 from adapters.sandbox.docker_container import (
+    AGENT_HOME,
     DEADLINE_LABEL,
     WORKER_LABEL,
     ContainerSpec,
@@ -61,6 +63,7 @@ class Run:
     argv: list[str] | None = None
     env: Mapping[str, str] = field(default_factory=dict, repr=False)  # never in a repr
     network: str = "none"
+    pooled: bool = True  # may take a warm container (those have no network, a shared /tmp)
 
 
 class DockerSandbox:
@@ -163,16 +166,16 @@ class DockerSandbox:
     ) -> CommandResult:
         """An external coding agent: the image's entrypoint runs `command` (its `agent` mode)
         in a fresh container that joins `network` (none when empty) and whose one process gets
-        `env` (a model key) on top of the fixed environment. Never from the pool, whose
-        containers have no network."""
+        `env` (a model key) on top of the fixed environment, HOME on the container's own
+        tmpfs. Never from the pool: a fresh container, so nothing it left in /tmp outlives it."""
         if self._client is None:
             await self._call(self.start)
         if network:
+            refuse_shared_network(network)
             await self._call(self._require_network, network)
         argv = [AGENT_ENTRYPOINT, "agent", command]
-        return await self._run(
-            workspace, Run(command, argv, env, network or "none"), timeout_s, owner
-        )
+        run = Run(command, argv, {**env, "HOME": AGENT_HOME}, network or "none", pooled=False)
+        return await self._run(workspace, run, timeout_s, owner)
 
     async def _run(
         self, workspace: Path, run: Run, timeout_s: float, owner: SandboxOwner | None
@@ -182,7 +185,7 @@ class DockerSandbox:
         path = require_workspace(workspace)
         uid, gid = (int(part) for part in self.user.split(":"))
         with lent_to(path, uid=uid, gid=gid):
-            container, slot = await self._call(self._acquire, path, owner, timeout_s, run.network)
+            container, slot = await self._call(self._acquire, path, owner, timeout_s, run)
             try:
                 return await self._execute(container, run, timeout_s)
             finally:
@@ -202,9 +205,9 @@ class DockerSandbox:
         return await asyncio.get_running_loop().run_in_executor(self._threads, partial(fn, *args))
 
     def _acquire(
-        self, workspace: Path, owner: SandboxOwner | None, timeout_s: float, network: str
+        self, workspace: Path, owner: SandboxOwner | None, timeout_s: float, run: Run
     ) -> tuple[Any, Slot | None]:
-        pooled = self._pool is not None and network == "none"
+        pooled = self._pool is not None and run.pooled and run.network == "none"
         slot = self._pool.claim() if pooled and self._pool is not None else None
         if slot is not None:
             slot.attach(workspace)
@@ -223,7 +226,7 @@ class DockerSandbox:
             mounts=workspace_mounts(workspace),
             labels=labels,
             name=name,
-            network=network,
+            network=run.network,
         )
         return container, None
 

@@ -20,6 +20,10 @@ from adapters.sandbox.limits import Limits, limit_from_exit
 from adapters.sandbox.ownership import GIT_DIR
 
 WORKSPACE = "/workspace"
+# An external agent's home: its CLI keeps sessions, caches and config there, which may quote
+# its model key. On the container's tmpfs, gone with the container, never in the work tree
+# that is committed and pushed.
+AGENT_HOME = "/tmp"
 
 # Labels every sandbox container carries; the sweeper finds containers by them.
 SANDBOX_LABEL = "orchestrator.sandbox"

@@ -103,6 +103,8 @@ async def test_without_a_network_setting_the_agent_has_no_network(
         )
         with pytest.raises(ServiceUnavailable, match="no such network"):
             await sandbox.run_agent(workspace, "true", env={}, network="no-such-net-sb2")
+        with pytest.raises(InvalidInput, match="reach the worker's own services"):
+            await sandbox.run_agent(workspace, "true", env={}, network="host")
     finally:
         sandbox.close()
 
@@ -123,6 +125,14 @@ async def test_without_a_network_setting_the_agent_has_no_network(
             "go together",
         ),
         (SandboxSettings(kind="docker", agent_network="llm"), "SANDBOX_AGENT_COMMAND"),
+        (
+            SandboxSettings(kind="docker", agent_command=TEMPLATE, agent_network="host"),
+            "reach the worker's own services",
+        ),
+        (
+            SandboxSettings(kind="docker", agent_command=TEMPLATE, agent_network="container:db"),
+            "reach the worker's own services",
+        ),
     ],
 )
 def test_a_half_made_agent_configuration_is_refused_with_what_is_missing(
@@ -134,3 +144,28 @@ def test_a_half_made_agent_configuration_is_refused_with_what_is_missing(
 
 def test_the_built_in_agent_is_the_default() -> None:
     assert external_agent(SandboxSettings(kind="docker")) is None
+
+
+async def test_an_agent_that_exits_non_zero_is_reported_failed_not_finished(
+    agent_image: str, tmp_path: Path
+) -> None:
+    agent = ExternalAgent(
+        template="echo partial > notes.md; echo 'no credit' >&2; exit 3; : {prompt}"
+    )
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    sandbox = docker_sandbox(agent_image, tmp_path / "slots", pool_size=0)
+    try:
+        result = await run_external_agent(
+            agent=agent,
+            sandbox=sandbox,
+            workspace=workspace,
+            messages=[ChatMessage("user", "write notes")],
+            key=None,
+        )
+    finally:
+        sandbox.close()
+
+    assert (result.finished, result.stop) == (False, "agent_failed")
+    assert "exited 3" in result.summary and "no credit" in result.summary
+    assert result.files_written == ["notes.md"]

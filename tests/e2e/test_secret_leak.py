@@ -1,10 +1,11 @@
-"""A secret planted in a repository file: masked everywhere, and its pull request is blocked.
+"""A secret planted in a repository file: masked everywhere, and its branch is never pushed.
 
 The whole pipeline runs against the fake OpenAI server through the real openai client (the
 offline model answers behind it). The owner sets a secret while the spec waits for approval,
 from a store of their own, as `orchestrator secrets set` would from another process; then the
 "model" writes the value into a file of one task. It must reach no model request, no log line,
-no database row and no workflow history, and never main: the review escalates instead.
+no database row and no workflow history, and no branch on the forge: the developer's check
+before the push fails the task, and the project escalates with where the value stood.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ async def wait_for_item(
             await asyncio.sleep(0.2)
 
 
-async def test_a_planted_secret_reaches_no_model_log_or_row_and_its_merge_is_escalated(
+async def test_a_planted_secret_reaches_no_model_log_row_or_branch_and_its_task_is_escalated(
     stack: Stack, fake: FakeOpenAIServer
 ) -> None:
     value = f"planted-{uuid.uuid4().hex}"
@@ -130,26 +131,22 @@ async def test_a_planted_secret_reaches_no_model_log_or_row_and_its_merge_is_esc
     # The escalation names the file, the line and the handle; the value nowhere.
     assert planter.line, "the model never wrote the planted file"
     where = f"{PLANTED_FILE}:{planter.line} holds the value of {handle}"
-    assert where in escalation.prompt and where in escalation.context
-    assert escalation.stage == "reviewer" and "retry" in escalation.options
-    health = next(t for t in state.tasks if t.key in PLANTED_FILE)
-    assert health.status == "in_review"  # blocked, not merged, not silently sent back
+    assert where in escalation.prompt and "not pushed" in escalation.prompt
+    assert escalation.stage == "developer" and "retry" in escalation.options
     assert value not in f"{escalation}{state}" and value not in history
 
-    # Models saw the handle where the value stood: in the coding agent's own earlier tool
-    # call, and in the diff the reviewer was shown.
+    # Models saw the handle where the value stood, in the coding agent's own earlier tool call.
     bodies = [json.dumps(request.body) for request in fake.requests]
     assert bodies and not [body for body in bodies if value in body]
     masked = [body for body in bodies if str(handle) in body]
     assert any('"tools"' in body for body in masked), "no coding-agent request was masked"
-    assert any("ReviewVerdict" in body for body in masked), "no review request was masked"
 
     written = logs.getvalue()
     assert value not in written
     assert "prompt_guard_masked" in written and str(handle) in written
 
     await assert_no_row_holds(stack, settings, project.id, value, handle)
-    await assert_main_never_held(settings, value)
+    await assert_forge_never_held(settings, value)
     # The coding agents' transcripts hold the session, tool calls included: masked too.
     transcripts = list(settings.transcripts_dir.rglob("*.jsonl"))
     assert transcripts and any(str(handle) in path.read_text() for path in transcripts)
@@ -163,7 +160,7 @@ async def assert_no_row_holds(
         rows = await events.list_for_project(
             session=session, tenant_id=settings.tenant, project_id=project_id
         )
-    blocked = [row for row in rows if row.kind == "secret_in_pull_request"]
+    blocked = [row for row in rows if row.kind == "secret_in_branch"]
     assert blocked and str(handle) in blocked[0].message
     assert "pull_request_merged" not in {row.kind for row in rows if PLANTED_FILE in row.message}
     # Every table, the inbox's included, byte for byte (SQLite and its write-ahead log).
@@ -172,10 +169,9 @@ async def assert_no_row_holds(
         assert value.encode() not in path.read_bytes(), path
 
 
-async def assert_main_never_held(settings: Settings, value: str) -> None:
+async def assert_forge_never_held(settings: Settings, value: str) -> None:
+    """No ref of the forge's repository, branch or main, ever held the value."""
     [bare] = list(Path(settings.forge_dir).glob("*/*.git"))
     repo = git.Repo.bare(bare)
-    branch = await git.run("log", "-p", "--format=%B", "task/health", repo=repo)
-    assert value in branch  # the plant worked: the value was there to be caught
-    main = await git.run("log", "-p", "--format=%B", "main", repo=repo)
-    assert value not in main
+    pushed = await git.run("log", "-p", "--format=%B", "--all", repo=repo)
+    assert value not in pushed

@@ -1,15 +1,21 @@
-"""The worker's composition root gives every role its model, each behind the prompt guard."""
+"""The worker's composition root gives every role its model, each behind the prompt guard, and
+refuses settings it could not honour."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
+
+import pytest
+from temporalio.client import Client
 
 from adapters.llm.guard import PromptGuard
 from adapters.secrets.factory import build_secret_store
-from core.settings import LLMSettings, Settings
+from core.errors import InvalidInput
+from core.settings import CostSettings, LLMSettings, SandboxSettings, Settings
 from core.vocabulary import MODEL_ROLES
 from db.engine import create_engine, session_factory
-from worker.composition import build_role_models
+from worker.composition import build_activities, build_role_models
 
 
 def test_every_role_has_a_guarded_model_labelled_by_the_settings_until_configured(
@@ -21,3 +27,18 @@ def test_every_role_has_a_guarded_model_labelled_by_the_settings_until_configure
     assert set(models) == set(MODEL_ROLES)
     assert all(isinstance(m, PromptGuard) for m in models.values())
     assert {m.label for m in models.values()} == {"openai:gpt-test"}
+
+
+@pytest.mark.parametrize("budget", ["project_budget_usd", "tenant_budget_usd"])
+def test_a_worker_with_an_external_agent_refuses_a_budget_it_could_not_keep(
+    tmp_path: Path, budget: str
+) -> None:
+    settings = Settings(
+        home=tmp_path,
+        sandbox=SandboxSettings(kind="docker", agent_command="claude -p {prompt}"),
+        costs=CostSettings(**{budget: 5.0}),
+    )
+    sessions = session_factory(create_engine(settings.database_url))
+    client = cast(Client, None)  # refused before anything reaches Temporal or the engine
+    with pytest.raises(InvalidInput, match=f"COSTS_{budget.upper()}.*not metered"):
+        build_activities(settings, sessions, build_secret_store(settings), client)
