@@ -205,7 +205,8 @@ async def record_change_queue_run(env: WorkflowEnvironment) -> None:
 
 
 async def record_change_secret_run(env: WorkflowEnvironment) -> None:
-    """A change that needs a secret the store lacks: asked on its desk, answered by handle."""
+    """A change that needs a secret the store lacks: asked on its desk, answered by handle,
+    in its zavhoz stage (`change_asks_for_secret` is the same, recorded before it was one)."""
     need = MissingSecret(
         "EXCHANGE_RATES_API_KEY", "exchange-rate provider API key", "secret://p5/X"
     )
@@ -225,7 +226,7 @@ async def record_change_secret_run(env: WorkflowEnvironment) -> None:
             await asyncio.sleep(0.05)
         await handle.execute_update(ChangeWorkflow.reply, HumanReply(items[0].id, text=need.handle))
         await handle.result()
-        await save(await handle.fetch_history(), "change_asks_for_secret")
+        await save(await handle.fetch_history(), "change_secrets_stage")
 
 
 async def record_release_runs(env: WorkflowEnvironment) -> None:
@@ -276,7 +277,7 @@ async def record_incident_run(env: WorkflowEnvironment) -> None:
 LIVE_RUNS = {
     "change_full_run": record_change_run,
     "change_queue_two_changes": record_change_queue_run,
-    "change_asks_for_secret": record_change_secret_run,
+    "change_secrets_stage": record_change_secret_run,
     "release_redeploy": record_release_runs,
     "incident_retry_under_live_lock": record_incident_run,
 }
