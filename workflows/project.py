@@ -344,12 +344,15 @@ class ProjectWorkflow:
         budget, the ones still coding are cancelled (their sandboxes stopped) at once, so
         they neither keep paying nor open pull requests nobody will review."""
         running = [asyncio.create_task(run) for run in runs]
-        await workflow.wait_condition(
-            lambda: all(r.done() for r in running) or self._budget_stop is not None
-        )
+        try:
+            await workflow.wait_condition(
+                lambda: all(r.done() for r in running) or self._budget_stop is not None
+            )
+        except asyncio.CancelledError:  # the project's cancel reaches each developer, as gather's
+            await _cancel_all(running)
+            raise
         if self._budget_stop is not None:
-            for run in running:
-                run.cancel()
+            await _cancel_all(running)
         results = await asyncio.gather(*running, return_exceptions=True)
         if self._budget_stop is not None:  # not the cancels: the stop is what happened
             raise Aborted(self._budget_stop)
@@ -645,6 +648,13 @@ class ProjectWorkflow:
         workflow.upsert_search_attributes(
             [sa.STAGE.value_set(self._state.stage), sa.STATUS.value_set(self._state.status)]
         )
+
+
+async def _cancel_all(running: list[asyncio.Task[None]]) -> None:
+    """Cancel each task and wait until each has ended (its child's sandbox stopped)."""
+    for run in running:
+        run.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
 
 
 def _skip_unfinished(tasks: list[TaskState], stuck_in: TaskStatus) -> None:
