@@ -2,10 +2,11 @@
 
 Real runs (offline model, git forge, sandbox, ansible) for the plain pipeline and for one
 with questions and gates; stand-in activities for an escalation, a cancellation, a pull
-request blocked by the secret scan, a budget raise rejected, change requests (one, one asking for a secret, a queue of
-two deploying under live-<project>), a person's redeploy and stop, and an incident. All on a
-throwaway dev server. Re-record only on purpose, and never the `v1_*` files: a history
-recorded by older code is what proves a change is still compatible with running projects.
+request blocked by the secret scan, a budget raise rejected, change requests (one, one
+asking for a secret, a queue of two deploying under live-<project>), a person's redeploy and
+stop, and an incident. All on a throwaway dev server. Re-record only on purpose, and never the
+`v1_*` files: a history recorded by older code is what proves a change is still compatible with
+running projects.
 """
 
 from __future__ import annotations
