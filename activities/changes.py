@@ -30,7 +30,10 @@ from core.errors import InvalidInput
 from core.known_secrets import KNOWN_SECRETS
 from db.engine import transaction
 from db.models import Change
-from db.repositories import changes, deployments, events, projects, tasks
+from db.repositories import changes, deployments, events, projects, resources, tasks
+
+# A change ending so never shipped what it asked for (rolled_back: the release before serves).
+NOT_SHIPPED: frozenset[str] = frozenset({"rolled_back", "failed", "cancelled"})
 
 
 class ChangeActivities:
@@ -84,13 +87,12 @@ class ChangeActivities:
                 project_id=ref.project_id,
                 number=ref.number,
             )
-            await changes.update(
-                session=session,
-                change=row,
-                spec_delta={"turn": input.turn, "spec": delta.model_dump()},
-            )
+            adopted: list[str] = []
             if not delta.open_questions:  # the final delta: what it needs joins the spec
-                await _adopt_secrets(session, ref, delta)
+                adopted = await _adopt_secrets(session, ref, delta)
+            # `adopted` says what to take back if the change never ships.
+            spec_delta = {"turn": input.turn, "spec": delta.model_dump(), "adopted": adopted}
+            await changes.update(session=session, change=row, spec_delta=spec_delta)
             await events.append(
                 session=session,
                 tenant_id=input.tenant_id,
@@ -188,6 +190,8 @@ class ChangeActivities:
             }
             if update.release_id:
                 fields["release_id"] = update.release_id
+            if update.status in NOT_SHIPPED:
+                await _withdraw_secrets(session, ref, row)
             await changes.update(session=session, change=row, **fields)
             await events.append(
                 session=session,
@@ -216,9 +220,10 @@ async def change_brief(
     return ChangeBrief(number=number, text=change.text, requirements=delta.get("requirements", []))
 
 
-async def _adopt_secrets(session: AsyncSession, ref: ChangeRef, delta: ChangeSpec) -> None:
+async def _adopt_secrets(session: AsyncSession, ref: ChangeRef, delta: ChangeSpec) -> list[str]:
     """Secrets the change needs join the live spec, so Zavhoz asks the owner for them and
-    readiness and the deploy know them; names already there stay as they are."""
+    readiness and the deploy know them; names already there stay as they are. Returns the
+    names added."""
     project = await projects.get(
         session=session, tenant_id=ref.tenant_id, project_id=ref.project_id
     )
@@ -228,3 +233,27 @@ async def _adopt_secrets(session: AsyncSession, ref: ChangeRef, delta: ChangeSpe
     if new:
         spec.secrets = [*spec.secrets, *new]
         await projects.update(session=session, project=project, spec=spec.model_dump())
+    return [need.name for need in new]
+
+
+async def _withdraw_secrets(session: AsyncSession, ref: ChangeRef, change: Change) -> None:
+    """A change that ended without its release live takes back the secrets it added: the
+    service never used them, so readiness must not refuse a redeploy or a rollback until the
+    owner gives one. Idempotent: names already gone are skipped."""
+    adopted = set((change.spec_delta or {}).get("adopted") or [])
+    if not adopted:
+        return
+    project = await projects.get(
+        session=session, tenant_id=ref.tenant_id, project_id=ref.project_id
+    )
+    spec = ProjectSpec.model_validate(project.spec)
+    spec.secrets = [s for s in spec.secrets if s.name not in adopted]
+    await projects.update(session=session, project=project, spec=spec.model_dump())
+    for name in sorted(adopted):  # Zavhoz's handles for them, which readiness checks
+        await resources.remove(
+            session=session,
+            tenant_id=ref.tenant_id,
+            project_id=ref.project_id,
+            kind="secret",
+            name=name,
+        )

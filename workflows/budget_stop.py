@@ -30,11 +30,15 @@ def exhausted_budget(err: BaseException) -> BudgetState | None:
 BUDGET_PROMPT_START = "Budget reached for project "
 
 
-def approval_prompt(project_id: str, state: BudgetState) -> str:
+def approval_prompt(project_id: str, state: BudgetState, parallel_developers: int) -> str:
+    # Sessions that passed their check before the budget ran out are not stopped by it.
     return (
-        f"{BUDGET_PROMPT_START}{project_id}: {state.describe()}. No model is asked "
-        f"until you answer. Approve with a new {state.scope} budget in US$ to go on "
-        f"(without an amount it doubles to ${2 * state.limit_usd:.2f}), or reject to stop."
+        f"{BUDGET_PROMPT_START}{project_id}: {state.describe()}. No new model step "
+        f"starts until you answer; developer sessions already under way (up to "
+        f"{max(1, parallel_developers)}) go on and can pass the budget by up to that many "
+        f"sessions. Approve with a new {state.scope} budget in US$ to go on (without an "
+        f"amount it doubles to ${2 * state.limit_usd:.2f}), or reject to stop: the "
+        f"developers still running are then cancelled."
     )
 
 

@@ -35,6 +35,8 @@ with workflow.unsafe.imports_passed_through():
 
 # Secrets a change newly needs are asked for after Brainstorm, as Zavhoz asks in a first build.
 CHANGE_SECRETS_PATCH = "change-asks-for-secrets"
+# ... as a stage of its own: a lookup failing after its retries escalates, not fails the run raw.
+CHANGE_SECRETS_STAGE_PATCH = "change-secrets-stage"
 
 
 @workflow.defn
@@ -57,7 +59,9 @@ class ChangeWorkflow(ProjectWorkflow):
             if input.resume is None:
                 await self._begin()
             await self._stage("brainstorm", self._brainstorm)
-            if workflow.patched(CHANGE_SECRETS_PATCH):
+            if workflow.patched(CHANGE_SECRETS_STAGE_PATCH):
+                await self._stage("zavhoz", self._secrets_the_change_needs)
+            elif workflow.patched(CHANGE_SECRETS_PATCH):
                 await self._secrets_the_change_needs()
             await self._stage("architect", self._architect)
             await self._develop_and_review()
@@ -77,9 +81,11 @@ class ChangeWorkflow(ProjectWorkflow):
             ChangeActivities.begin, self._change_ref(), policies.BOOKKEEPING
         )
         self._state.port = start.port
-        # Resources stay as Zavhoz gave them; the change deploys to the same port.
-        zavhoz = self._state.stage_record("zavhoz")
-        zavhoz.status, zavhoz.detail = "completed", f"unchanged: port {start.port}"
+        # Resources stay as Zavhoz gave them; the change deploys to the same port. With the
+        # secrets stage, Zavhoz runs again after Brainstorm and says so itself.
+        if not workflow.patched(CHANGE_SECRETS_STAGE_PATCH):
+            zavhoz = self._state.stage_record("zavhoz")
+            zavhoz.status, zavhoz.detail = "completed", f"unchanged: port {start.port}"
         await self._record("change_started", f"{self._change_input.change.text[:200]}", "running")
         await self._notify(
             f"Change #{self._number} started: {self._change_input.change.text[:200]}"
@@ -87,13 +93,14 @@ class ChangeWorkflow(ProjectWorkflow):
 
     # ---- stages that differ from the first build ------------------------------------------
 
-    async def _secrets_the_change_needs(self) -> None:
+    async def _secrets_the_change_needs(self) -> str:
         """The owner is asked for each secret the store lacks (the change's new ones, or one
         removed since), before developers start: never a deploy refused for it at the end."""
         allocation = await self._allocate()
-        if not allocation.missing_secrets:
-            return
         zavhoz = self._state.stage_record("zavhoz")
+        if not allocation.missing_secrets:
+            zavhoz.detail = f"unchanged: port {allocation.port}"
+            return zavhoz.detail
         names = ", ".join(s.name for s in allocation.missing_secrets)
         zavhoz.status, zavhoz.detail = "running", f"asking the owner for {names}"
         while allocation.missing_secrets:
@@ -101,6 +108,7 @@ class ChangeWorkflow(ProjectWorkflow):
             allocation = await self._allocate()
         zavhoz.status = "completed"
         zavhoz.detail = f"unchanged: port {allocation.port}; {names} given"
+        return zavhoz.detail
 
     async def _write_spec(self) -> BrainstormResult:
         return await self._activity(

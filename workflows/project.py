@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
 from typing import Any, TypeVar
 
@@ -78,6 +78,8 @@ OUTSIDE_CHANGES_PATCH = "pull-request-changed-outside"
 BUDGET_APPROVAL_PATCH = "budget-approval"
 # The pipeline's deploy takes live-<project>, as manual deploys and rollbacks do.
 LIVE_LOCK_PATCH = "deploy-under-live-lock"
+# A budget stop cancels the developers still running instead of waiting for their sessions.
+BUDGET_STOP_CANCELS_PATCH = "budget-stop-cancels-developers"
 
 
 Arg = TypeVar("Arg")
@@ -320,17 +322,41 @@ class ProjectWorkflow:
         )
 
     async def _developers_settled(
-        self, todo: list[TaskState], one: Callable[[TaskState], Awaitable[None]]
+        self, todo: list[TaskState], one: Callable[[TaskState], Coroutine[Any, Any, None]]
     ) -> str:
         if not workflow.patched(DEVELOPERS_SETTLE_PATCH):
             await asyncio.gather(*(one(t) for t in todo))
             return f"{len(todo)} pull requests opened (round {self._state.review_round})"
-        # Let every developer finish before reporting a failure: none is left running.
-        results = await asyncio.gather(*(one(t) for t in todo), return_exceptions=True)
+        if workflow.patched(BUDGET_STOP_CANCELS_PATCH):
+            results = await self._developers_until_budget_stop([one(t) for t in todo])
+        else:
+            # Let every developer finish before reporting a failure: none is left running.
+            results = await asyncio.gather(*(one(t) for t in todo), return_exceptions=True)
         failures = [r for r in results if isinstance(r, BaseException)]
         if failures:
             raise failures[0]
         return f"{len(todo)} pull requests opened (round {self._state.review_round})"
+
+    async def _developers_until_budget_stop(
+        self, runs: list[Coroutine[Any, Any, None]]
+    ) -> list[BaseException | None]:
+        """Every developer settles, as before; but once the owner refused to raise a used-up
+        budget, the ones still coding are cancelled (their sandboxes stopped) at once, so
+        they neither keep paying nor open pull requests nobody will review."""
+        running = [asyncio.create_task(run) for run in runs]
+        try:
+            await workflow.wait_condition(
+                lambda: all(r.done() for r in running) or self._budget_stop is not None
+            )
+        except asyncio.CancelledError:  # the project's cancel reaches each developer, as gather's
+            await _cancel_all(running)
+            raise
+        if self._budget_stop is not None:
+            await _cancel_all(running)
+        results = await asyncio.gather(*running, return_exceptions=True)
+        if self._budget_stop is not None:  # not the cancels: the stop is what happened
+            raise Aborted(self._budget_stop)
+        return results
 
     async def _review(self, tasks: list[TaskState]) -> str:
         merged = outside = 0
@@ -588,7 +614,7 @@ class ProjectWorkflow:
         project = self._input.project_id
         await self._progress("budget_paused", f"paused: {budget.describe()}")
         decision = await self._desk.approval(
-            budget_stop.approval_prompt(project, budget),
+            budget_stop.approval_prompt(project, budget, self._input.max_parallel_developers),
             self._state.stage,
             budget.describe(),
             check=budget_stop.reply_check(budget),
@@ -622,6 +648,13 @@ class ProjectWorkflow:
         workflow.upsert_search_attributes(
             [sa.STAGE.value_set(self._state.stage), sa.STATUS.value_set(self._state.status)]
         )
+
+
+async def _cancel_all(running: list[asyncio.Task[None]]) -> None:
+    """Cancel each task and wait until each has ended (its child's sandbox stopped)."""
+    for run in running:
+        run.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
 
 
 def _skip_unfinished(tasks: list[TaskState], stuck_in: TaskStatus) -> None:

@@ -30,6 +30,17 @@ async def find(
     return result.first()
 
 
+async def remove(
+    *, session: AsyncSession, tenant_id: str, project_id: str, kind: str, name: str
+) -> None:
+    """Forget a handle (nothing to do when it is not held)."""
+    row = await find(
+        session=session, tenant_id=tenant_id, project_id=project_id, kind=kind, name=name
+    )
+    if row is not None:
+        await session.delete(row)
+
+
 async def list_for_project(
     *, session: AsyncSession, tenant_id: str, project_id: str
 ) -> list[Resource]:

@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import pytest
 
+from core import changes as naming
 from services.changes import ChangeServices
 from services.inbox import InboxServices
 from services.releases import ReleaseServices
@@ -83,3 +84,26 @@ async def test_a_change_needing_a_new_secret_asks_for_it_and_deploys_with_it(sta
     assert [r.status for r in releases] == ["healthy", "healthy"]
     env_files = list(stack.settings.releases_dir.glob("*/env/service.env"))
     assert [b"EXCHANGE_RATES_API_KEY=" in f.read_bytes() for f in env_files] == [True]
+
+
+@pytest.mark.timeout(600)
+async def test_a_cancelled_change_takes_back_the_secret_it_asked_for(stack: Stack):
+    changes, inbox = ChangeServices(stack.services), InboxServices(stack.services)
+    async with build_worker(stack.client, stack.settings, stack.sessions):
+        project = await stack.services.submit("Weather bot with notifications")
+        state = await stack.services.handle(project).result()
+        assert state.status == "completed", state.error
+        await changes.submit(project.id, "Add an endpoint /rates with today's exchange rates")
+        async with asyncio.timeout(120):
+            while not await inbox.open_items(tenant_id=project.tenant_id):
+                await asyncio.sleep(0.3)
+        # The owner drops the change instead of giving the key.
+        await stack.client.get_workflow_handle(naming.change_workflow_id(project.id, 1)).cancel()
+        change = await change_ended(stack, project.id, 1)
+
+        assert change.status == "cancelled", change.message
+        spec = (await stack.services.get(project.id)).spec or {}
+        assert "EXCHANGE_RATES_API_KEY" not in [s["name"] for s in spec["secrets"]]
+        # The live service never needed the key: nothing refuses a redeploy for it.
+        readiness = await ReleaseServices(stack.services).readiness(project.id)
+        assert readiness.ready, readiness.summary()

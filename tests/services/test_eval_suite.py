@@ -113,7 +113,7 @@ def test_the_suite_owner_refuses_to_raise_a_used_up_budget() -> None:
     """Approving a budget stop doubles the budget: an eval that did so would never be capped."""
     suite = EvalSuite.model_validate({"name": "s", "ideas": [{"name": "a", "idea": "Diary"}]})
     owner = SuiteOwner(suite.ideas[0], suite.defaults)
-    prompt = approval_prompt("p-1", BudgetState("project", 1.0, 1.2))
+    prompt = approval_prompt("p-1", BudgetState("project", 1.0, 1.2), 3)
     budget = InboxItem(id="b-1", kind="approval", prompt=prompt, stage="developer")
 
     assert owner.reply(budget) == ("reject", "budget used up")

@@ -2,10 +2,11 @@
 
 Real runs (offline model, git forge, sandbox, ansible) for the plain pipeline and for one
 with questions and gates; stand-in activities for an escalation, a cancellation, a pull
-request blocked by the secret scan, change requests (one, one asking for a secret, a queue of
-two deploying under live-<project>), a person's redeploy and stop, and an incident. All on a
-throwaway dev server. Re-record only on purpose, and never the `v1_*` files: a history
-recorded by older code is what proves a change is still compatible with running projects.
+request blocked by the secret scan, a budget raise rejected, change requests (one, one
+asking for a secret, a queue of two deploying under live-<project>), a person's redeploy and
+stop, and an incident. All on a throwaway dev server. Re-record only on purpose, and never the
+`v1_*` files: a history recorded by older code is what proves a change is still compatible with
+running projects.
 """
 
 from __future__ import annotations
@@ -205,7 +206,8 @@ async def record_change_queue_run(env: WorkflowEnvironment) -> None:
 
 
 async def record_change_secret_run(env: WorkflowEnvironment) -> None:
-    """A change that needs a secret the store lacks: asked on its desk, answered by handle."""
+    """A change that needs a secret the store lacks: asked on its desk, answered by handle,
+    in its zavhoz stage (`change_asks_for_secret` is the same, recorded before it was one)."""
     need = MissingSecret(
         "EXCHANGE_RATES_API_KEY", "exchange-rate provider API key", "secret://p5/X"
     )
@@ -225,7 +227,33 @@ async def record_change_secret_run(env: WorkflowEnvironment) -> None:
             await asyncio.sleep(0.05)
         await handle.execute_update(ChangeWorkflow.reply, HumanReply(items[0].id, text=need.handle))
         await handle.result()
-        await save(await handle.fetch_history(), "change_asks_for_secret")
+        await save(await handle.fetch_history(), "change_secrets_stage")
+        deploy = env.client.get_workflow_handle(live_workflow_id("p5"))
+        await save(await deploy.fetch_history(), "pipeline_deploy_checks_readiness")
+
+
+async def record_budget_stop_run(env: WorkflowEnvironment) -> None:
+    """One developer finds the budget used up while two others code; the owner rejects the
+    raise and the two are cancelled."""
+    stand_ins = StandIns(budget_stops={"developer.write_code": 1}, block_developers=True)
+    queue = f"record-{uuid.uuid4()}"
+    async with stand_ins.worker(env, queue):
+        handle = await env.client.start_workflow(
+            ProjectWorkflow.run,
+            ProjectInput("p6", "t1", "Weather bot", max_parallel_developers=3),
+            id="project-p6",
+            task_queue=queue,
+        )
+        while not (items := (await handle.query(ProjectWorkflow.status)).open_items()):
+            await asyncio.sleep(0.05)
+        await handle.execute_update(
+            ProjectWorkflow.reply, HumanReply(items[0].id, "reject", "enough", user="owner")
+        )
+        try:
+            await handle.result()
+        except Exception:  # noqa: BLE001 - a stopped project ends in an error, as it should
+            pass
+        await save(await handle.fetch_history(), "project_budget_stopped")
 
 
 async def record_release_runs(env: WorkflowEnvironment) -> None:
@@ -276,7 +304,8 @@ async def record_incident_run(env: WorkflowEnvironment) -> None:
 LIVE_RUNS = {
     "change_full_run": record_change_run,
     "change_queue_two_changes": record_change_queue_run,
-    "change_asks_for_secret": record_change_secret_run,
+    "change_secrets_stage": record_change_secret_run,
+    "project_budget_stopped": record_budget_stop_run,
     "release_redeploy": record_release_runs,
     "incident_retry_under_live_lock": record_incident_run,
 }

@@ -100,3 +100,24 @@ async def test_a_change_request_pauses_at_a_used_up_budget_on_its_own_desk(
     assert outcome.status == "live"
     assert [(c.project_id, c.limit_usd) for c in stand_ins.budgets_set] == [(project_id, 5.0)]
     assert stand_ins.calls.count("changes.plan_tasks") == 2
+
+
+async def test_rejecting_a_budget_raise_cancels_the_developers_still_coding(
+    time_env: WorkflowEnvironment,
+):
+    # One developer finds the budget used up; the two others are mid-session (blocked).
+    stand_ins = StandIns(budget_stops={"developer.write_code": 1}, block_developers=True)
+    async with project(time_env, stand_ins, max_parallel_developers=3) as (handle, _):
+        item = await next_item(handle, "approval")
+        assert "developer sessions already under way (up to 3)" in item.prompt
+        await reply(handle, item, "reject", "enough")
+        # Without the cancel the project would wait on the blocked sessions for good.
+        with pytest.raises(WorkflowFailureError):
+            await asyncio.wait_for(handle.result(), timeout=60)
+        state = await handle.query(ProjectWorkflow.status)
+
+    assert state.status == "failed"
+    assert "stopped at the project budget" in state.error and "enough" in state.error
+    assert stand_ins.developers_at_once == 0  # their sessions were stopped, not left running
+    assert not [c for c in stand_ins.calls if c.startswith("developer.open_pull_request")]
+    assert stand_ins.progress[-1].kind == "project_failed"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import pytest
+from temporalio.client import WorkflowFailureError
 from temporalio.testing import WorkflowEnvironment
 
 from core import changes as naming
@@ -131,3 +133,28 @@ async def test_a_change_needing_a_new_secret_asks_the_owner_before_developers_st
         "devops.deploy_release"
     )
     assert "EXCHANGE_RATES_API_KEY given" in zavhoz.detail
+
+
+async def test_a_change_whose_secret_lookup_keeps_failing_escalates_and_ends_failed_on_record(
+    time_env: WorkflowEnvironment,
+):
+    stand_ins = StandIns(tasks=("rates",), failing_activity="zavhoz.allocate_resources")
+    queue, project_id = f"q-{uuid.uuid4()}", uuid.uuid4().hex[:12]
+    async with stand_ins.worker(time_env, queue):
+        handle = await time_env.client.start_workflow(
+            ChangeWorkflow.run,
+            change_input(project_id, 4, "add /rates"),
+            id=naming.change_workflow_id(project_id, 4),
+            task_queue=queue,
+        )
+        escalation = await next_item(handle, "escalation")
+        assert "zavhoz failed: zavhoz.allocate_resources exploded" in escalation.prompt
+        await reply(handle, escalation, "abort")
+        with pytest.raises(WorkflowFailureError) as failure:
+            await handle.result()
+
+    assert "zavhoz failed" in str(failure.value.cause)
+    assert not any(c.startswith("developer.") for c in stand_ins.calls)
+    last = stand_ins.change_progress[-1]
+    assert (last.kind, last.status) == ("change_failed", "failed")  # the row is not left running
+    assert stand_ins.notifications[-1].startswith("Change #4 failed: zavhoz failed")

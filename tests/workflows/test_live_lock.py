@@ -19,11 +19,13 @@ with workflow.unsafe.imports_passed_through():  # the workflow sandbox re-import
     from core.contracts import (
         HumanReply,
         IncidentInput,
+        MissingItem,
         ProjectInput,
         ProjectState,
         ReleaseCommand,
     )
     from tests.workflows.stand_ins import StandIns
+    from tests.workflows.test_humans import next_item, reply
     from workflows.incident import IncidentWorkflow
     from workflows.project import ProjectWorkflow
     from workflows.release import ReleaseWorkflow, live_workflow_id
@@ -88,6 +90,37 @@ async def test_the_first_deploy_waits_for_a_running_manual_deploy_then_goes_out(
             assert "devops.deploy_release" not in stand_ins.calls
 
             await manual.signal(ManualChangeRunning.finish)
+            state = await handle.result()
+
+    assert state.status == "completed", state.error
+    assert stand_ins.calls.count("devops.deploy_release") == 1
+
+
+async def test_the_first_deploy_checks_readiness_again_once_it_holds_the_lock(
+    dev_env: WorkflowEnvironment,
+):
+    stand_ins = StandIns(tasks=("health",))
+    queue, project_id = f"q-{uuid.uuid4()}", uuid.uuid4().hex[:12]
+    manual_queue = f"{queue}-manual"
+    async with Worker(dev_env.client, task_queue=manual_queue, workflows=[ManualChangeRunning]):
+        manual = await dev_env.client.start_workflow(
+            ManualChangeRunning.run,
+            _command(project_id),
+            id=live_workflow_id(project_id),
+            task_queue=manual_queue,
+        )
+        async with stand_ins.worker(dev_env, queue):
+            handle = await _start_project(dev_env, queue, project_id)
+            await _until_called(stand_ins, "devops.main_head")  # ready when the stage began
+            # While the pipeline waited its turn, the token its service needs was removed.
+            stand_ins.not_ready = [MissingItem("secrets", "BOT_TOKEN is not in the store")]
+            await manual.signal(ManualChangeRunning.finish)
+            escalation = await next_item(handle, "escalation")
+            assert "not ready to deploy: secrets: BOT_TOKEN" in escalation.prompt
+            assert "devops.deploy_release" not in stand_ins.calls
+
+            stand_ins.not_ready = []  # the owner put it back
+            await reply(handle, escalation, "retry")
             state = await handle.result()
 
     assert state.status == "completed", state.error

@@ -49,7 +49,10 @@ HISTORIES = Path(__file__).resolve().parent / "histories"
         "change_queue_two_changes",  # two changes queued, run one after the other
         "change_under_live_lock",  # a change whose deploy takes live-<project>
         "change_asks_for_secret",  # a change needing a secret the store lacks asks for it
+        "change_secrets_stage",  # the same, asked in a zavhoz stage that escalates
         "pipeline_deploy",  # that deploy, the child under live-<project>
+        "pipeline_deploy_checks_readiness",  # the same, checking readiness inside the lock
+        "project_budget_stopped",  # a raise rejected: the developers still coding cancelled
         "release_redeploy",  # a person's redeploy of release 1
         "release_stop",
         "incident_retry",  # a service health_checker could not repair; the owner says retry
