@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from adapters.llm.guard import PromptGuard
 from adapters.secrets.factory import build_secret_store
+from core.known_secrets import KNOWN_SECRETS
+from core.logging import redact
 from core.settings import LLMSettings, Settings
 from core.vocabulary import MODEL_ROLES
 from db.engine import create_engine, session_factory
-from worker.composition import build_role_models
+from worker.composition import LLM_API_KEY_MASK, build_role_models
 
 
 def test_every_role_has_a_guarded_model_labelled_by_the_settings_until_configured(
@@ -21,3 +25,18 @@ def test_every_role_has_a_guarded_model_labelled_by_the_settings_until_configure
     assert set(models) == set(MODEL_ROLES)
     assert all(isinstance(m, PromptGuard) for m in models.values())
     assert {m.label for m in models.values()} == {"openai:gpt-test"}
+
+
+def test_llm_api_key_is_masked_like_a_stored_secret_once_the_models_are_built(
+    tmp_path: Path,
+) -> None:
+    key = "proxy-llm-key-0f1e2d3c4b5a69788796"  # no credential shape: masked by value only
+    settings = Settings(home=tmp_path, llm=LLMSettings(provider="openai", api_key=SecretStr(key)))
+    sessions = session_factory(create_engine(settings.database_url))
+    try:
+        build_role_models(settings, sessions, build_secret_store(settings))
+        line = f"calling the provider with {key}"
+        assert redact(line) == f"calling the provider with {LLM_API_KEY_MASK}"
+        assert KNOWN_SECRETS.found_in(line) == [LLM_API_KEY_MASK]  # the prompt guard's test
+    finally:
+        KNOWN_SECRETS.forget(key)
