@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from core.errors import InvalidInput
 from core.model_prices import DEFAULT_MODEL_PRICES, model_price_table, price_of
 
 
@@ -38,3 +41,10 @@ def test_providers_spellings_find_the_listed_price(answered_by: str, listed_as: 
 )
 def test_a_model_the_table_does_not_list_has_no_price(model: str):
     assert price_of(model_price_table({}, None), model) is None
+
+
+def test_a_binary_file_named_as_the_price_table_is_refused_with_a_sentence(tmp_path: Path):
+    binary = tmp_path / "prices.yaml"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00")
+    with pytest.raises(InvalidInput, match="is not text"):
+        model_price_table({}, binary)
