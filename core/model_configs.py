@@ -6,7 +6,8 @@ inside the activity that calls the model; a config is safe to store, log and sho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 from urllib.parse import urlsplit
 
 from core.errors import InvalidInput
@@ -37,6 +38,14 @@ class ModelConfig:
     @property
     def label(self) -> str:
         return "offline model" if self.provider == "offline" else f"{self.provider}:{self.model}"
+
+    def stored(self) -> dict[str, Any]:
+        """The fields a row keeps, by name (the row's own columns add the tenant)."""
+        return {name: value for name, value in asdict(self).items() if name in STORED_FIELDS}
+
+
+# What a person sets and the database keeps; `source` is not stored: a row is always "db".
+STORED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ModelConfig) if f.name != "source")
 
 
 def default_config(role: ModelRole, settings: LLMSettings) -> ModelConfig:

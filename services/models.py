@@ -136,14 +136,4 @@ def _or(given: T | None, current: T) -> T:
 
 
 def _row(tenant: str, config: ModelConfig) -> ModelConfigRow:
-    return ModelConfigRow(
-        tenant_id=tenant,
-        role=config.role,
-        provider=config.provider,
-        model=config.model,
-        base_url=config.base_url,
-        api_key_handle=config.api_key_handle,
-        temperature=config.temperature,
-        max_tokens=config.max_tokens,
-        prompt_version=config.prompt_version,
-    )
+    return ModelConfigRow(tenant_id=tenant, **config.stored())

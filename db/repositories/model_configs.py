@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.model_configs import STORED_FIELDS
 from db.models import ModelConfigRow, utcnow
 from db.repositories.upsert import upsert
 
@@ -42,15 +43,7 @@ async def put(*, session: AsyncSession, row: ModelConfigRow) -> ModelConfigRow:
 
 
 # What a person sets; the key (tenant, role) and the timestamps are the row's own.
-_FIELDS = (
-    "provider",
-    "model",
-    "base_url",
-    "api_key_handle",
-    "temperature",
-    "max_tokens",
-    "prompt_version",
-)
+_FIELDS = tuple(name for name in STORED_FIELDS if name != "role")
 
 
 async def remove(*, session: AsyncSession, tenant_id: str, role: str) -> bool:
