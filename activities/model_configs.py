@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
-
-from core.model_configs import ModelConfig, default_config
+from core.model_configs import STORED_FIELDS, ModelConfig, default_config
 from core.settings import Settings
-from core.vocabulary import ModelProvider, ModelRole
+from core.vocabulary import ModelRole
 from db.engine import SessionFactory, transaction
 from db.models import ModelConfigRow
 from db.repositories import model_configs
@@ -19,14 +17,5 @@ async def read_config(sessions: SessionFactory, settings: Settings, role: ModelR
 
 
 def from_row(row: ModelConfigRow) -> ModelConfig:
-    return ModelConfig(
-        role=cast(ModelRole, row.role),
-        provider=cast(ModelProvider, row.provider),
-        model=row.model,
-        base_url=row.base_url,
-        api_key_handle=row.api_key_handle,
-        temperature=row.temperature,
-        max_tokens=row.max_tokens,
-        prompt_version=row.prompt_version,
-        source="db",
-    )
+    # The role and provider were checked when the row was set (services/models.py).
+    return ModelConfig(**{name: getattr(row, name) for name in STORED_FIELDS}, source="db")

@@ -19,7 +19,7 @@ from adapters.llm.failures import ModelRequestRejected, as_failure, is_provider_
 from adapters.secrets.base import SecretStore
 from core.errors import OrchestratorError, UnknownHandle
 from core.handles import Handle
-from core.model_configs import ModelConfig, default_config
+from core.model_configs import ModelConfig, default_config, uses_settings_endpoint
 from core.settings import Settings
 from core.vocabulary import ModelRole
 from db.engine import SessionFactory
@@ -87,7 +87,10 @@ class RoleModel:
 
     async def _key(self, config: ModelConfig) -> str:
         if not config.api_key_handle:
-            return self._settings.llm.api_key.get_secret_value()
+            # LLM_API_KEY belongs to the LLM_* endpoint; another host gets no key at all.
+            if uses_settings_endpoint(config, self._settings.llm):
+                return self._settings.llm.api_key.get_secret_value()
+            return ""
         handle = Handle.parse(config.api_key_handle)
         try:
             return await asyncio.to_thread(self._secrets.get, self._settings.tenant, handle)

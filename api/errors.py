@@ -59,6 +59,18 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 NOT_UNICODE = "not valid Unicode text: it holds a lone UTF-16 surrogate (\\ud800-\\udfff)"
 
 
+# Routes whose bodies may hold a pasted key (a secret's value, a model config's key field).
+SENSITIVE_PATHS = ("/secrets", "/models")
+# A field named so may hold a credential on any route.
+SECRET_WORDS = ("secret", "key", "token", "password")
+
+
+def _names_a_secret(loc: Any) -> bool:
+    return any(
+        isinstance(part, str) and any(word in part.lower() for word in SECRET_WORDS) for part in loc
+    )
+
+
 class ErrorResponse(JSONResponse):
     """JSON escaped to ASCII: an error may echo input holding a lone surrogate, which UTF-8
     cannot encode (FastAPI's own 422 then fails as a 500)."""
@@ -75,9 +87,10 @@ async def _as_http(request: Request, exc: Exception) -> JSONResponse:
 async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = jsonable_encoder(exc.errors())
-    if "/secrets" in request.url.path:
-        # A secret's value must never come back, not even inside a validation error.
-        for error in errors:
+    sensitive_path = any(part in request.url.path for part in SENSITIVE_PATHS)
+    for error in errors:
+        if sensitive_path or _names_a_secret(error.get("loc", ())):
+            # A secret's value must never come back, not even inside a validation error.
             error.pop("input", None)
             error.pop("ctx", None)
     for error in errors:

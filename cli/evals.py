@@ -15,6 +15,7 @@ from adapters.secrets.factory import build_secret_store
 from cli.context import project_services
 from cli.demo import ensure_stack
 from cli.runner import console, run_command
+from core.model_configs import default_config
 from core.settings import Settings
 from services.evals.report import EvalReport, IdeaResult
 from services.evals.runner import EvalRunner
@@ -74,8 +75,8 @@ def eval_suite(
 
 
 def model_label(settings: Settings) -> str:
-    llm = settings.llm
-    return "offline model" if llm.provider == "offline" else f"{llm.provider}:{llm.model}"
+    """The LLM_* default's label (every role's until one is set)."""
+    return default_config("brainstorm", settings.llm).label
 
 
 def _progress(result: IdeaResult) -> None:

@@ -17,6 +17,7 @@ _SECRET_PATTERNS = [
     re.compile(r"(\bsk-[A-Za-z0-9_\-]{8,})"),
     re.compile(r"(\bgh[pousr]_[A-Za-z0-9]{16,})"),
     re.compile(r"(\d{6,}:[A-Za-z0-9_\-]{30,})"),  # Telegram bot tokens
+    re.compile(r"(\bAIza[0-9A-Za-z_\-]{35})"),  # Google API keys
 ]
 _TRACEBACKS = logging.Formatter()
 

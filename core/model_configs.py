@@ -6,7 +6,9 @@ inside the activity that calls the model; a config is safe to store, log and sho
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+from urllib.parse import urlsplit
 
 from core.errors import InvalidInput
 from core.handles import Handle
@@ -15,6 +17,9 @@ from core.vocabulary import MODEL_PROVIDERS, MODEL_ROLES, ModelProvider, ModelRo
 
 # Providers whose endpoint is found from the base URL alone (no default host).
 NEEDS_BASE_URL: tuple[ModelProvider, ...] = ("openai_compatible",)
+# Providers whose hosted API refuses a call without a key (OpenAI only on its own host).
+KEYED_PROVIDERS: tuple[ModelProvider, ...] = ("anthropic", "google", "openrouter")
+OPENAI_HOST = "api.openai.com"
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,8 @@ class ModelConfig:
     provider: ModelProvider
     model: str
     base_url: str = ""
-    api_key_handle: str = ""  # empty: the settings' LLM_API_KEY (or no key, for local servers)
+    # Empty: LLM_API_KEY when the config names the LLM_* endpoint, else no key (local servers).
+    api_key_handle: str = ""
     temperature: float | None = None
     max_tokens: int | None = None
     prompt_version: str = "v1"
@@ -32,6 +38,14 @@ class ModelConfig:
     @property
     def label(self) -> str:
         return "offline model" if self.provider == "offline" else f"{self.provider}:{self.model}"
+
+    def stored(self) -> dict[str, Any]:
+        """The fields a row keeps, by name (the row's own columns add the tenant)."""
+        return {name: value for name, value in asdict(self).items() if name in STORED_FIELDS}
+
+
+# What a person sets and the database keeps; `source` is not stored: a row is always "db".
+STORED_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ModelConfig) if f.name != "source")
 
 
 def default_config(role: ModelRole, settings: LLMSettings) -> ModelConfig:
@@ -44,6 +58,23 @@ def default_config(role: ModelRole, settings: LLMSettings) -> ModelConfig:
         temperature=settings.temperature,
         max_tokens=settings.max_tokens,
     )
+
+
+def uses_settings_endpoint(config: ModelConfig, settings: LLMSettings) -> bool:
+    """Whether the config talks to the provider and URL of the LLM_* settings, the only
+    endpoint LLM_API_KEY was given for: sent anywhere else it would leak to another host."""
+    if config.source == "settings":
+        return True
+    return config.provider == settings.provider and config.base_url == settings.base_url
+
+
+def requires_key(config: ModelConfig) -> bool:
+    """Whether the provider's hosted API refuses a call without a key."""
+    if config.provider in KEYED_PROVIDERS:
+        return True
+    if config.provider != "openai":
+        return False
+    return not config.base_url or urlsplit(config.base_url).hostname == OPENAI_HOST
 
 
 def check_config(config: ModelConfig) -> ModelConfig:

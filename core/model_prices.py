@@ -8,6 +8,7 @@ price never rewrites what was spent.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -50,6 +51,9 @@ DEFAULT_MODEL_PRICES: dict[str, ModelPrice] = {
 }
 
 PriceTable = dict[str, ModelPrice]
+# What providers append to one model's name for a snapshot of it (after _canonical's dots to
+# dashes): a date (-2024-07-18, -20251101), -latest, -preview, or a preview's date (-05-20).
+_SNAPSHOT_SUFFIX = re.compile(r"(-(\d{4}-\d{2}-\d{2}|\d{8}|latest|preview(-\d{2}-\d{2})?))+$")
 _TABLE = TypeAdapter(PriceTable)
 
 
@@ -66,14 +70,16 @@ def model_price_table(overrides: PriceTable, path: Path | None) -> PriceTable:
 
 
 def price_of(table: PriceTable, model: str) -> ModelPrice | None:
-    """The entry for `model`, also when a provider names it with a prefix or a dated suffix
-    (`openai/gpt-4o-mini`, `gpt-4o-mini-2024-07-18`); the longest matching name wins."""
+    """The entry for `model`, also when a provider names it with a prefix or a snapshot suffix
+    (`openai/gpt-4o-mini`, `gpt-4o-mini-2024-07-18`, `gemini-3-pro-preview`, `-latest`).
+    Nothing else is stripped: `gpt-5-pro` is another model than `gpt-5`, so it is unpriced
+    (and reported so) rather than charged at a wrong price."""
     name = _canonical(model)
-    name = name.rsplit("/", 1)[-1] if name not in table else name
-    if name in table:
-        return table[name]
-    matches = [known for known in table if name.startswith(f"{known}-")]
-    return table[max(matches, key=len)] if matches else None
+    for candidate in (name, name.rsplit("/", 1)[-1]):
+        for spelling in (candidate, _SNAPSHOT_SUFFIX.sub("", candidate)):
+            if spelling in table:
+                return table[spelling]
+    return None
 
 
 def cost_usd(price: ModelPrice, prompt_tokens: int, completion_tokens: int) -> float:

@@ -17,5 +17,7 @@ def read_yaml(path: Path, what: str) -> Any:
         return yaml.safe_load(path.read_text())
     except OSError as err:
         raise InvalidInput(f"cannot read {what} {path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{what} {path} is not text (UTF-8): is it the right file?") from None
     except yaml.YAMLError as err:
         raise InvalidInput(f"{what} {path} is not YAML: {err}") from None

@@ -15,7 +15,14 @@ from adapters.secrets.base import SecretStore
 from adapters.secrets.factory import build_secret_store
 from core.errors import InvalidInput
 from core.handles import Handle
-from core.model_configs import ModelConfig, check_config, default_config, preset_config
+from core.model_configs import (
+    ModelConfig,
+    check_config,
+    default_config,
+    preset_config,
+    requires_key,
+    uses_settings_endpoint,
+)
 from core.vocabulary import MODEL_ROLES, ModelProvider, ModelRole
 from db.engine import transaction
 from db.models import ModelConfigRow
@@ -94,6 +101,14 @@ class ModelServices:
 
     async def _check_key(self, config: ModelConfig) -> None:
         if not config.api_key_handle:
+            llm = self.projects.settings.llm
+            if requires_key(config) and not uses_settings_endpoint(config, llm):
+                # LLM_API_KEY is only sent to the LLM_* endpoint: this one would get no key.
+                raise InvalidInput(
+                    f"provider '{config.provider}' needs an API key: store it with "
+                    f"`orchestrator secrets set --tenant-wide {_key_name(config)}` and name it "
+                    f"with --api-key-secret secret://_/{_key_name(config)}"
+                )
             return
         handle = Handle.parse(config.api_key_handle)
         tenant = self.projects.settings.tenant
@@ -111,20 +126,14 @@ def check_role(role: str) -> ModelRole:
     raise InvalidInput(f"'{role}' is not a role; one of {', '.join(MODEL_ROLES)}")
 
 
+def _key_name(config: ModelConfig) -> str:
+    return f"{config.provider.upper()}_API_KEY"
+
+
 def _or(given: T | None, current: T) -> T:
     """A field the change gives (an empty string too: it clears), else the current one."""
     return current if given is None else given
 
 
 def _row(tenant: str, config: ModelConfig) -> ModelConfigRow:
-    return ModelConfigRow(
-        tenant_id=tenant,
-        role=config.role,
-        provider=config.provider,
-        model=config.model,
-        base_url=config.base_url,
-        api_key_handle=config.api_key_handle,
-        temperature=config.temperature,
-        max_tokens=config.max_tokens,
-        prompt_version=config.prompt_version,
-    )
+    return ModelConfigRow(tenant_id=tenant, **config.stored())

@@ -45,6 +45,7 @@ from adapters.secrets.base import SecretStore
 from adapters.secrets.factory import build_secret_store
 from agents.external_agent import external_agent, refuse_unmetered_budgets
 from agents.offline_model import OfflineModel
+from core.known_secrets import KNOWN_SECRETS
 from core.pid_files import worker_identity
 from core.settings import Settings
 from core.vocabulary import MODEL_ROLES, ModelRole
@@ -80,11 +81,18 @@ WORKFLOWS = [
 ]
 
 
+# What LLM_API_KEY's value is replaced with wherever it would show.
+LLM_API_KEY_MASK = "setting:LLM_API_KEY"
+
+
 def build_role_models(
     settings: Settings, sessions: SessionFactory, secrets: SecretStore
 ) -> dict[ModelRole, ChatModel]:
     """A model per role; each call reads the role's config (DB, else LLM_*) and uses the
     offline scripted model (the embedded default) or the provider it names."""
+    # LLM_API_KEY is in no secret store: made known here, it is masked in prompts, transcripts,
+    # events and logs like a stored key (role keys are made known by the store that reads them).
+    KNOWN_SECRETS.add(settings.llm.api_key.get_secret_value(), LLM_API_KEY_MASK)
     offline = OfflineModel()
     models: dict[ModelRole, ChatModel] = {}
     for role in MODEL_ROLES:

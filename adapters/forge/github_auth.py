@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from github import Auth, Github, GithubIntegration
@@ -194,6 +194,6 @@ class AppInstallation:
 
 @dataclass(frozen=True)
 class _Minted:
-    token: str
+    token: str = field(repr=False)  # a repr in a traceback or a debug line must not show it
     refresh_at: float
-    previous: str | None  # the token this one replaced, still masked in logs
+    previous: str | None = field(repr=False)  # the token this one replaced, still masked in logs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -58,17 +59,7 @@ class ModelConfigPublic(BaseModel):
 
 
 def _public(c: ModelConfig) -> ModelConfigPublic:
-    return ModelConfigPublic(
-        role=c.role,
-        provider=c.provider,
-        model=c.model,
-        base_url=c.base_url,
-        api_key_handle=c.api_key_handle,
-        temperature=c.temperature,
-        max_tokens=c.max_tokens,
-        prompt_version=c.prompt_version,
-        source=c.source,
-    )
+    return ModelConfigPublic(**asdict(c))
 
 
 @router.get("", responses=responses(503))

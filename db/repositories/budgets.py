@@ -6,6 +6,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from db.models import Budget, utcnow
+from db.repositories.upsert import upsert
 
 TENANT_WIDE = ""  # the project_id of a tenant's own budget
 
@@ -28,10 +29,12 @@ async def put(
     limit_usd: float,
     set_by: str = "",
 ) -> None:
-    found = await session.exec(
-        select(Budget).where(Budget.tenant_id == tenant_id, Budget.project_id == project_id)
+    def update(budget: Budget) -> None:
+        budget.limit_usd, budget.set_by, budget.updated_at = limit_usd, set_by, utcnow()
+
+    await upsert(
+        session=session,
+        query=select(Budget).where(Budget.tenant_id == tenant_id, Budget.project_id == project_id),
+        new=lambda: Budget(tenant_id=tenant_id, project_id=project_id, limit_usd=0.0),
+        update=update,
     )
-    budget = found.first() or Budget(tenant_id=tenant_id, project_id=project_id, limit_usd=0.0)
-    budget.limit_usd, budget.set_by, budget.updated_at = limit_usd, set_by, utcnow()
-    session.add(budget)
-    await session.flush()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.model_configs import STORED_FIELDS
 from db.models import ModelConfigRow, utcnow
+from db.repositories.upsert import upsert
 
 
 async def list_all(*, session: AsyncSession, tenant_id: str) -> list[ModelConfigRow]:
@@ -28,23 +30,20 @@ async def find(*, session: AsyncSession, tenant_id: str, role: str) -> ModelConf
 
 async def put(*, session: AsyncSession, row: ModelConfigRow) -> ModelConfigRow:
     """Create or replace the role's config."""
-    existing = await find(session=session, tenant_id=row.tenant_id, role=row.role)
-    if existing is None:
-        session.add(row)
-        return row
-    for name in (
-        "provider",
-        "model",
-        "base_url",
-        "api_key_handle",
-        "temperature",
-        "max_tokens",
-        "prompt_version",
-    ):
-        setattr(existing, name, getattr(row, name))
-    existing.updated_at = utcnow()
-    session.add(existing)
-    return existing
+
+    def update(target: ModelConfigRow) -> None:
+        for name in _FIELDS:
+            setattr(target, name, getattr(row, name))
+        target.updated_at = utcnow()
+
+    query = select(ModelConfigRow).where(
+        ModelConfigRow.tenant_id == row.tenant_id, ModelConfigRow.role == row.role
+    )
+    return await upsert(session=session, query=query, new=lambda: row, update=update)
+
+
+# What a person sets; the key (tenant, role) and the timestamps are the row's own.
+_FIELDS = tuple(name for name in STORED_FIELDS if name != "role")
 
 
 async def remove(*, session: AsyncSession, tenant_id: str, role: str) -> bool:

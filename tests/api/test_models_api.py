@@ -57,3 +57,15 @@ async def test_bad_roles_presets_fields_and_missing_keys_are_422_with_a_sentence
     assert "the secret store has no secret://_/OPENAI_API_KEY" in key.json()["detail"]
     assert handle.status_code == 422 and "must be given as a secret handle" in handle.text
     assert "sk-raw-key" not in handle.text  # a pasted key is not echoed
+
+
+async def test_a_key_pasted_where_a_handle_goes_is_not_echoed_by_a_validation_error(stack: Stack):
+    pasted = "sk-proj-pasted-" + "x" * 300  # longer than a handle may be
+    async with client_for(stack) as api:
+        too_long = await api.put("/models/architect", json={"api_key_secret": pasted})
+        wrong_type = await api.put("/models/architect", json={"api_key_secret": [pasted[:40]]})
+
+    for answer in (too_long, wrong_type):
+        assert answer.status_code == 422
+        assert answer.json()["detail"][0]["loc"] == ["body", "api_key_secret"]
+        assert pasted[:40] not in answer.text

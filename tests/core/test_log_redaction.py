@@ -70,3 +70,10 @@ def test_credential_patterns_mask_keys_but_not_words_that_merely_contain_them() 
             "key sk-abcdefgh12345678 for project-p1-task-health-r1"
         )
     assert "key *** for project-p1-task-health-r1" in out.getvalue()
+
+
+def test_a_google_api_key_is_masked_by_its_shape() -> None:
+    google_key = "AIza" + "Sy0123456789abcdefghij-klmnopqrs_tu"  # 35 after AIza
+    with production_logging() as out:
+        logging.getLogger("tests.redaction").info(f"gemini call with key={google_key} failed")
+    assert google_key not in out.getvalue() and "key=*** failed" in out.getvalue()
