@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from activities.context import ActivityContext, once_key
+from activities.context import ActivityContext, once_key, save_planned_tasks
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
@@ -70,16 +70,7 @@ class ArchitectActivities:
             plan, replies = await ask_structured(self._model, architect_messages(spec), TaskPlan)
         await self._ctx.record_usage(ref.tenant_id, ref.project_id, "architect", replies)
         async with transaction(self._ctx.sessions) as session:
-            for task in plan.tasks:
-                await tasks.upsert(
-                    session=session,
-                    tenant_id=ref.tenant_id,
-                    project_id=ref.project_id,
-                    key=task.key,
-                    title=task.title,
-                    description=task.description,
-                    files=task.files,
-                )
+            await save_planned_tasks(session, ref.tenant_id, ref.project_id, plan.tasks)
             await events.append(
                 session=session,
                 tenant_id=ref.tenant_id,

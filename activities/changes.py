@@ -7,7 +7,7 @@ from dataclasses import asdict
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
-from activities.context import ActivityContext, once_key
+from activities.context import ActivityContext, once_key, save_planned_tasks
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge
@@ -142,16 +142,7 @@ class ChangeActivities:
             t.model_copy(update={"key": naming.task_key(ref.number, t.key)}) for t in plan.tasks
         ]
         async with transaction(self._ctx.sessions) as session:
-            for task in planned:
-                await tasks.upsert(
-                    session=session,
-                    tenant_id=ref.tenant_id,
-                    project_id=ref.project_id,
-                    key=task.key,
-                    title=task.title,
-                    description=task.description,
-                    files=task.files,
-                )
+            await save_planned_tasks(session, ref.tenant_id, ref.project_id, planned)
             await events.append(
                 session=session,
                 tenant_id=ref.tenant_id,

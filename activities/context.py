@@ -259,3 +259,19 @@ async def _unpriced(session: AsyncSession, tenant_id: str, project_id: str, mode
         payload={"model": model},
         once_key=f"model_unpriced/{tenant_id}/{model}"[:200],
     )
+
+
+async def save_planned_tasks(
+    session: AsyncSession, tenant_id: str, project_id: str, planned: Sequence[TaskSpec]
+) -> None:
+    """The Architect's tasks as rows; idempotent, so a retried plan adds none twice."""
+    for task in planned:
+        await tasks.upsert(
+            session=session,
+            tenant_id=tenant_id,
+            project_id=project_id,
+            key=task.key,
+            title=task.title,
+            description=task.description,
+            files=task.files,
+        )
