@@ -40,18 +40,20 @@ async def budget_states(
     return states
 
 
-def refuse_when_exhausted(states: list[BudgetState], project_id: str) -> None:
-    """Raised before any model work: the workflow pauses and asks the owner, and no retry
-    would help until the owner answered."""
+def budget_refusal(states: list[BudgetState], project_id: str) -> ApplicationError | None:
+    """The BudgetExhausted error for the first budget used up (None while all have room),
+    raised before model work: the workflow pauses and asks the owner, and no retry would
+    help until the owner answered."""
     for state in states:
         if state.exhausted:
-            raise ApplicationError(
+            return ApplicationError(
                 f"project {project_id}: {state.scope} budget of ${state.limit_usd:.2f} "
                 f"reached (spent ${state.spent_usd:.2f})",
                 *state.details(),
                 type=BUDGET_EXHAUSTED,
                 non_retryable=True,
             )
+    return None
 
 
 def warning_key(tenant_id: str, project_id: str, state: BudgetState) -> str:

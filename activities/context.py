@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
-from activities.budget import budget_states, refuse_when_exhausted, warn_near_budget
+from activities.budget import budget_refusal, budget_states, warn_near_budget
 from adapters.forge.base import Forge, RepoInfo
 from adapters.llm.base import ModelReply
 from adapters.notify.base import Notifier
@@ -203,12 +204,19 @@ class ActivityContext:
     async def ensure_budget(self, tenant_id: str, project_id: str) -> None:
         """Called before a model-using activity asks the model anything: past a budget it
         raises BudgetExhausted, and the project's workflow asks the owner what to do."""
+        refusal = await self.budget_refusal(tenant_id, project_id)
+        if refusal is not None:
+            raise refusal
+
+    async def budget_refusal(self, tenant_id: str, project_id: str) -> ApplicationError | None:
+        """The BudgetExhausted error `ensure_budget` would raise, or None: for a caller that
+        must stop its own work first (a coding session between steps)."""
         costs = self.settings.costs
         # A broken price file stops the step here, before the model is paid, not after.
         model_price_table(costs.model_prices, costs.model_prices_file)
         async with transaction(self.sessions) as session:
             states = await budget_states(session, costs, tenant_id, project_id)
-        refuse_when_exhausted(states, project_id)
+        return budget_refusal(states, project_id)
 
 
 async def _log(

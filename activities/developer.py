@@ -14,6 +14,7 @@ from activities.context import ActivityContext
 from activities.review_comments import feedback_from
 from activities.reviewer import leak_report
 from activities.sandbox_owner import sandbox_owner
+from activities.step_budget import StepBudget
 from activities.workspace import checkout
 from adapters.forge import git
 from adapters.forge.base import Forge, RepoInfo
@@ -51,7 +52,7 @@ class DeveloperActivities:
 
     @activity.defn(name="developer.write_code")
     async def write_code(self, input: DeveloperInput) -> CodedBranch:
-        # Checked once, at the start: a session under way finishes (README, *Costs and budgets*).
+        # Checked here, before the checkout, and again before each step of the session.
         await self._ctx.ensure_budget(input.tenant_id, input.project_id)
         spec = await self._ctx.spec(input.tenant_id, input.project_id)
         repo = await self._ctx.repository(self._forge, input.tenant_id, input.project_id)
@@ -74,8 +75,9 @@ class DeveloperActivities:
             transcript = self._transcript(input)
             agent = f"developer:{input.task_key}"
             messages = developer_messages(spec, task_spec, feedback, change)
+            budget = StepBudget(self._ctx, input.tenant_id, input.project_id, agent)
             async with self._ctx.paying(input.tenant_id, input.project_id, agent):
-                result = await self._code(input, ws.tree, messages, transcript)
+                result = await self._code(input, ws.tree, messages, transcript, budget)
             await self._ctx.record_usage(input.tenant_id, input.project_id, agent, result.replies)
             transcript_ref = transcript.path.relative_to(self._ctx.settings.data_dir).as_posix()
             if result.stop != "finished":
@@ -87,6 +89,9 @@ class DeveloperActivities:
                     {"stop": result.stop, "steps": result.steps, "transcript": transcript_ref},
                     once_per=input.task_key,
                 )
+            if result.stop == "budget" and budget.refusal is not None:
+                # The start-of-step error: the workflow asks the owner, then runs it again.
+                raise budget.refusal
             if result.stop == "agent_timeout":
                 # Half-done work pushed would be reviewed as if it were the agent's answer.
                 raise ApplicationError(
@@ -139,6 +144,7 @@ class DeveloperActivities:
         tree: Path,
         messages: list[ChatMessage],
         transcript: Transcript,
+        budget: StepBudget,
     ) -> CodingResult:
         owner = sandbox_owner(input.tenant_id, input.project_id, input.task_key)
 
@@ -156,6 +162,7 @@ class DeveloperActivities:
                 on_step=on_step,
                 command_timeout_s=self._ctx.settings.sandbox.command_timeout_s,
                 owner=owner,
+                budget=budget,
             )
         key = await self._agent_key(input.tenant_id, self._external.key_handle)
         # Every tenant's values known before the prompt is masked with them, also one set a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,11 @@ class CodingResult:
     tokens: int = 0
 
 
+# Asked before each model call with the replies paid so far in the session: a report in
+# words when the budget allows no further call, else None (the activity records and checks).
+BudgetCheck = Callable[[Sequence[ModelReply]], Awaitable[str | None]]
+
+
 class ToolError(Exception):
     """Reported back to the model as the tool result; the model may correct itself."""
 
@@ -89,9 +94,10 @@ async def run_coding_agent(
     command_timeout_s: float = 300.0,
     owner: SandboxOwner | None = None,
     patience: Patience = PATIENCE,
+    budget: BudgetCheck | None = None,
 ) -> CodingResult:
     """Loop model -> tool calls -> tool results until `finish` or a limit stops the session
-    (steps, tokens, a loop); the result says which, with a report in words.
+    (steps, tokens, a loop, the budget before a step); the result says which, in words.
 
     A provider's passing fault is waited out (`patience`); an error that still ends the
     session carries the replies paid so far (agents/paid.py)."""
@@ -99,7 +105,7 @@ async def run_coding_agent(
     if max_steps is not None:
         limits = replace(limits, max_steps=max_steps)
     tools = _Workspace(sandbox, workspace, command_timeout_s, owner)
-    session = _Session(model, tools, LimitWatch(limits), transcript, patience)
+    session = _Session(model, tools, LimitWatch(limits), transcript, patience, budget)
     for message in messages:
         session.remember(message)
     try:
@@ -137,9 +143,11 @@ class _Session:
         watch: LimitWatch,
         transcript: Transcript | None,
         patience: Patience,
+        budget: BudgetCheck | None = None,
     ) -> None:
         self.model = model
         self.patience = patience
+        self.budget = budget
         self.tools = tools
         self.watch = watch
         self.transcript = transcript
@@ -154,6 +162,8 @@ class _Session:
     async def run(self, on_step: Callable[[str], None] | None) -> Stop | None:
         """None when the model called `finish`; else what stopped it."""
         while (stop := self.watch.out_of_steps()) is None:
+            if stop := await self._over_budget():
+                return stop
             self.result.steps += 1
             reply = await complete_patiently(
                 self.model, self.history, tools=CODING_TOOLS, patience=self.patience
@@ -170,6 +180,14 @@ class _Session:
             if (stop := await self._act(reply.tool_calls, on_step)) or self.result.finished:
                 return stop
         return stop
+
+    async def _over_budget(self) -> Stop | None:
+        """Before every model call, not only the session's first: a session that started
+        under budget must not go on paying past it (README, *Costs and budgets*)."""
+        if self.budget is None:
+            return None
+        report = await self.budget(self.result.replies)
+        return None if report is None else Stop("budget", report)
 
     async def _act(
         self, calls: tuple[ToolCall, ...], on_step: Callable[[str], None] | None

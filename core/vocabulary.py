@@ -35,8 +35,9 @@ TaskStatus = Literal[
 # Why a coding-agent session ended: it called `finish`, or a limit of its task stopped it
 # (README, *Coding agent limits*), or an external CLI agent exited non-zero or ran out of time.
 # Anything but `finished` comes with a report in words.
+# `budget`: the project's or tenant's budget was used up between two steps of a session.
 CodingStop = Literal[
-    "finished", "step_limit", "token_limit", "loop", "agent_failed", "agent_timeout"
+    "finished", "step_limit", "token_limit", "loop", "agent_failed", "agent_timeout", "budget"
 ]
 
 # What a person did to a pull request outside the orchestrator (github_sync reports it).

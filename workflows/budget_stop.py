@@ -31,14 +31,14 @@ BUDGET_PROMPT_START = "Budget reached for project "
 
 
 def approval_prompt(project_id: str, state: BudgetState, parallel_developers: int) -> str:
-    # Sessions that passed their check before the budget ran out are not stopped by it.
+    # Sessions under way check before each model call: only the call in flight can overshoot.
     return (
         f"{BUDGET_PROMPT_START}{project_id}: {state.describe()}. No new model step "
-        f"starts until you answer; developer sessions already under way (up to "
-        f"{max(1, parallel_developers)}) go on and can pass the budget by up to that many "
-        f"sessions. Approve with a new {state.scope} budget in US$ to go on (without an "
-        f"amount it doubles to ${2 * state.limit_usd:.2f}), or reject to stop: the "
-        f"developers still running are then cancelled."
+        f"starts until you answer; developer sessions under way (up to "
+        f"{max(1, parallel_developers)}) stop before their next model call, so each can pass "
+        f"the budget by the one call it was making. Approve with a new {state.scope} budget "
+        f"in US$ to go on (without an amount it doubles to ${2 * state.limit_usd:.2f}), or "
+        f"reject to stop: the developers still running are then cancelled."
     )
 
 

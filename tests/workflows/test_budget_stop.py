@@ -109,7 +109,7 @@ async def test_rejecting_a_budget_raise_cancels_the_developers_still_coding(
     stand_ins = StandIns(budget_stops={"developer.write_code": 1}, block_developers=True)
     async with project(time_env, stand_ins, max_parallel_developers=3) as (handle, _):
         item = await next_item(handle, "approval")
-        assert "developer sessions already under way (up to 3)" in item.prompt
+        assert "developer sessions under way (up to 3) stop before" in item.prompt
         await reply(handle, item, "reject", "enough")
         # Without the cancel the project would wait on the blocked sessions for good.
         with pytest.raises(WorkflowFailureError):
