@@ -1,7 +1,9 @@
 #!/bin/sh
 # Lay out a project's tree with its owners, and hand a release to its service read-only.
 #
-#   tree.sh layout  PROJECT_ROOT UID              prints where `current` points (or nothing)
+#   tree.sh layout  PROJECT_ROOT UID [RELEASE_DIR REPO COMMIT]
+#                   prints where `current` points (or nothing); with the last three it also
+#                   checks COMMIT of REPO out into RELEASE_DIR (a local deploy)
 #   tree.sh confine PROJECT_ROOT UID RELEASE_DIR
 #
 # One command instead of a `file` task per directory: each module run costs a Python start on
@@ -26,6 +28,19 @@ layout() {
     dir "$root/var/tmp" "$uid" "$uid" 0700
 }
 
+checkout() {  # checkout RELEASE_DIR REPO COMMIT, what the `git` module did with force: true
+    release="$1" repo="$2" commit="$3"
+    # Output to stderr: stdout is where `current` points. No prompt: a repo that asks for
+    # credentials fails instead of hanging the deploy.
+    export GIT_TERMINAL_PROMPT=0
+    if [ -d "$release/.git" ]; then  # a retried attempt: the same id's checkout, refreshed
+        git -C "$release" fetch -q origin >&2
+    else
+        git clone -q --no-checkout "$repo" "$release" >&2
+    fi
+    git -C "$release" checkout -q -f "$commit" >&2
+}
+
 confine() {
     root="$1" uid="$2" release="$3"
     layout "$root" "$uid"
@@ -38,9 +53,13 @@ confine() {
 cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
-    layout) [ $# -eq 2 ] || { echo "usage: $0 layout PROJECT_ROOT UID" >&2; exit 2; }
-        layout "$@"
-        readlink "$1/current" || true ;;
+    layout) [ $# -eq 2 ] || [ $# -eq 5 ] \
+            || { echo "usage: $0 layout PROJECT_ROOT UID [RELEASE_DIR REPO COMMIT]" >&2; exit 2; }
+        layout "$1" "$2"
+        current="$(readlink "$1/current" || true)"
+        # One command for the tree and the checkout: a module run less (README, *Deploy speed*).
+        if [ $# -eq 5 ]; then checkout "$3" "$4" "$5"; fi
+        printf '%s\n' "$current" ;;
     confine) [ $# -eq 3 ] || { echo "usage: $0 confine PROJECT_ROOT UID RELEASE_DIR" >&2; exit 2; }; confine "$@" ;;
     *) echo "usage: $0 layout|confine ..." >&2; exit 2 ;;
 esac
