@@ -15,12 +15,12 @@ from core.contracts import (
     Gates,
     ProjectInput,
 )
-from core.errors import Conflict, InvalidInput, ServiceUnavailable
+from core.errors import Conflict, ServiceUnavailable
 from db.engine import transaction
 from db.models import Change, Project
 from db.repositories import changes, events
 from services.projects import ProjectServices
-from services.text import clean_text, plain_name
+from services.text import one_line_request, plain_name
 from workflows import policies
 from workflows.change_queue import ChangeQueueWorkflow
 
@@ -29,18 +29,13 @@ MAX_CHANGE_CHARS = 2000
 
 def validate_change(text: str) -> str:
     """Refuse what no agent can work with, before anything is stored or started."""
-    cleaned = " ".join(clean_text(text, what="change").split())
-    if not cleaned:
-        raise InvalidInput(
-            "the change is empty (control characters and whitespace do not count): "
-            "say what should change, e.g. 'add an endpoint /stats'"
-        )
-    if len(cleaned) > MAX_CHANGE_CHARS:
-        raise InvalidInput(
-            f"the change is {len(cleaned)} characters long; keep it under {MAX_CHANGE_CHARS} "
-            "(split it into several changes, they run in order)"
-        )
-    return cleaned
+    return one_line_request(
+        text,
+        what="change",
+        limit=MAX_CHANGE_CHARS,
+        empty_hint="say what should change, e.g. 'add an endpoint /stats'",
+        long_hint="split it into several changes, they run in order",
+    )
 
 
 def refuse_unless_live(project: Project) -> None:

@@ -21,12 +21,12 @@ from core.contracts import (
     ProjectInput,
     ProjectState,
 )
-from core.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, NotFound
 from core.settings import Settings
 from db.engine import SessionFactory, transaction
 from db.models import Project
 from db.repositories import events, projects, telegram, tenants
-from services.text import clean_text
+from services.text import one_line_request
 from workflows import policies
 from workflows.project import ProjectWorkflow
 
@@ -35,18 +35,13 @@ MAX_IDEA_CHARS = 4000
 
 def validate_idea(idea: str) -> str:
     """Refuse what no agent can work with, before anything is stored or started."""
-    text = " ".join(clean_text(idea, what="idea").split())
-    if not text:
-        raise InvalidInput(
-            "the idea is empty (control characters and whitespace do not count): "
-            "describe what you want built"
-        )
-    if len(text) > MAX_IDEA_CHARS:
-        raise InvalidInput(
-            f"the idea is {len(text)} characters long; keep it under {MAX_IDEA_CHARS} "
-            "(details can come later, when Brainstorm asks)"
-        )
-    return text
+    return one_line_request(
+        idea,
+        what="idea",
+        limit=MAX_IDEA_CHARS,
+        empty_hint="describe what you want built",
+        long_hint="details can come later, when Brainstorm asks",
+    )
 
 
 @dataclass(frozen=True)

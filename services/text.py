@@ -20,6 +20,22 @@ def clean_text(text: str, *, what: str) -> str:
     return "".join(c for c in lines if c in "\n\t" or not _is_control(c))
 
 
+def one_line_request(text: str, *, what: str, limit: int, empty_hint: str, long_hint: str) -> str:
+    """An idea or a change as agents get it: cleaned, whitespace folded, not empty, not too long.
+
+    Refused before anything is stored or started; each hint tells the person what to do."""
+    folded = " ".join(clean_text(text, what=what).split())
+    if not folded:
+        raise InvalidInput(
+            f"the {what} is empty (control characters and whitespace do not count): {empty_hint}"
+        )
+    if len(folded) > limit:
+        raise InvalidInput(
+            f"the {what} is {len(folded)} characters long; keep it under {limit} ({long_hint})"
+        )
+    return folded
+
+
 def plain_name(name: str, *, what: str) -> str:
     """A name is compared, not read: refuse control characters rather than quietly drop them."""
     _refuse_surrogates(name, what=what)
