@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.fakes.serving import serve_in_background, stop_serving
+
 
 @dataclass
 class CloudflareState:
@@ -32,17 +34,11 @@ class FakeCloudflare:
         self._httpd: ThreadingHTTPServer | None = None
 
     def __enter__(self) -> FakeCloudflare:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self.state))
-        self._httpd.daemon_threads = True
-        threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        self._httpd = serve_in_background(_make_handler(self.state))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        stop_serving(self._httpd)
 
     @property
     def base_url(self) -> str:

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.fakes import github_git
 from tests.fakes.github_routes import APP_ROUTES, REPO_PATH, ROUTES, Call
 from tests.fakes.github_state import GitHubState, Installation, RecordedRequest
+from tests.fakes.serving import serve_in_background, stop_serving
 
 
 class FakeGitHub:
@@ -40,17 +41,11 @@ class FakeGitHub:
         self._httpd: ThreadingHTTPServer | None = None
 
     def __enter__(self) -> FakeGitHub:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), _make_handler(self))
-        self._httpd.daemon_threads = True
-        threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        self._httpd = serve_in_background(_make_handler(self), self._port)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        stop_serving(self._httpd)
 
     @property
     def api_url(self) -> str:

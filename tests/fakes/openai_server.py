@@ -14,7 +14,6 @@ Runs stdlib `ThreadingHTTPServer` on a free port in a daemon thread.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from tests.fakes import google_wire
+from tests.fakes.serving import serve_in_background, stop_serving
 
 
 @dataclass
@@ -53,18 +53,11 @@ class FakeOpenAIServer:
     _httpd: ThreadingHTTPServer | None = None
 
     def __enter__(self) -> FakeOpenAIServer:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._httpd.daemon_threads = True
-        # A short poll interval keeps shutdown() (fixture teardown) fast.
-        threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        self._httpd = serve_in_background(_make_handler(self))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+        stop_serving(self._httpd)
 
     @property
     def base_url(self) -> str:
